@@ -1,0 +1,1 @@
+// The GraphEncoder module; see DESIGN.md for what belongs here.

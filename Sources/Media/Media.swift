@@ -1,0 +1,1 @@
+// The Media module; see DESIGN.md for what belongs here.

@@ -1,0 +1,1 @@
+// The SceneGraphs module; see DESIGN.md for what belongs here.

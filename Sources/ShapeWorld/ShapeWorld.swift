@@ -1,0 +1,1 @@
+// The ShapeWorld module; see DESIGN.md for what belongs here.

@@ -1,0 +1,1 @@
+print("shapeworld: not yet built")
