@@ -1,0 +1,51 @@
+import CBLAS
+import Foundation
+
+/// Matrix products through OpenBLAS. All matrices are row-major; `lda`, `ldb`, `ldc` default to
+/// the packed widths.
+public enum BLAS {
+    /// C = alpha · op(A) · op(B) + beta · C, with op(A) of shape [m, k] and op(B) of shape [k, n].
+    @inlinable
+    public static func gemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
+        b: UnsafePointer<Float>, ldb: Int? = nil,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil
+    ) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            // BLAS leaves C untouched when k == 0 only if beta == 1; make the zero-sum explicit.
+            for i in 0..<m { for j in 0..<n { c[i * (ldc ?? n) + j] *= beta } }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(lda ?? (transA ? m : k)),
+                    b, Int32(ldb ?? (transB ? k : n)),
+                    beta, c, Int32(ldc ?? n))
+    }
+
+    /// The kernel family OpenBLAS chose for this CPU (e.g. "Haswell", "SkylakeX", "Prescott").
+    public static var coreName: String {
+        guard let p = openblas_get_corename() else { return "unknown" }
+        return String(cString: p).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// OpenBLAS's worker thread count.
+    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
+    /// A warning when OpenBLAS runs its generic kernels on a CPU that has AVX2 or AVX-512, nil
+    /// otherwise. We never set OPENBLAS_CORETYPE ourselves: the user chooses.
+    public static var genericCoreWarning: String? {
+        let generic: Set<String> = ["prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "katmai",
+                                    "coppermine", "northwood", "banias", "generic"]
+        guard generic.contains(coreName.lowercased()) else { return nil }
+        guard let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flags = cpu.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+        let words = Set(flags.split(separator: " "))
+        let best = words.contains("avx512f") ? "AVX-512 (try OPENBLAS_CORETYPE=SkylakeX)"
+            : words.contains("avx2") ? "AVX2 (try OPENBLAS_CORETYPE=Haswell)" : nil
+        guard let best else { return nil }
+        return "warning: OpenBLAS uses its generic '\(coreName)' kernels on a CPU with \(best); GEMM may run ~5× slower. Set OPENBLAS_CORETYPE in your environment to choose the kernels."
+    }
+}
