@@ -1,0 +1,18 @@
+import ArgumentParser
+import Foundation
+import Tensors
+
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Speed and memory benchmarks (release builds only: swift run -c release bench …).",
+        subcommands: [GemmBench.self, OpsBench.self],
+        defaultSubcommand: GemmBench.self)
+}
+
+/// Prints the OpenBLAS kernel family and the generic-core warning, once, before any figure.
+func printEnvironment() {
+    if let warning = BLAS.genericCoreWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+    print("OpenBLAS core: \(BLAS.coreName), OpenBLAS threads: \(BLAS.threadCount), our threads: \(ParallelConfig.threadCount)")
+}
