@@ -1,0 +1,59 @@
+import Foundation
+import Tensors
+
+/// AdamW with decoupled weight decay and bias correction, step for step as `torch.optim.AdamW`:
+///   p ← p·(1 − lr·λ);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
+///   p ← p − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)
+public final class AdamW {
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, eps: Float, weightDecay: Float
+    public let parameters: [Tensor]
+    /// First and second moments, one buffer per parameter (created zero on the first step).
+    public private(set) var firstMoments: [Tensor]
+    public private(set) var secondMoments: [Tensor]
+    /// Steps taken so far.
+    public private(set) var step = 0
+
+    public init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                eps: Float = 1e-8, weightDecay: Float = 0.01) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+        firstMoments = parameters.map { Tensor.zeros($0.shape) }
+        secondMoments = parameters.map { Tensor.zeros($0.shape) }
+    }
+
+    /// Applies one update from each parameter's `grad`; parameters without a gradient are skipped
+    /// (as PyTorch skips `grad is None`).
+    public func update() {
+        step += 1
+        let lr = learningRate, b1 = beta1, b2 = beta2, eps = eps
+        let decay = 1 - lr * weightDecay
+        let bias1 = 1 - Float(pow(Double(b1), Double(step)))
+        let bias2Sqrt = Float((1 - pow(Double(b2), Double(step))).squareRoot())
+        let stepSize = lr / bias1
+        for (i, p) in parameters.enumerated() {
+            guard let g = p.grad else { continue }
+            precondition(g.shape == p.shape, "gradient \(g.shape) for parameter \(p.shape)")
+            let pp = p.storage.pointer, gp = g.storage.pointer
+            let m = firstMoments[i].storage.pointer, v = secondMoments[i].storage.pointer
+            parallelChunks(p.count, minimumPerThread: 1 << 16) { range in
+                for j in range {
+                    pp[j] *= decay
+                    m[j] = b1 * m[j] + (1 - b1) * gp[j]
+                    v[j] = b2 * v[j] + (1 - b2) * gp[j] * gp[j]
+                    let denom = v[j].squareRoot() / bias2Sqrt + eps
+                    pp[j] -= stepSize * m[j] / denom
+                }
+            }
+        }
+    }
+
+    /// Restores moments and step count (for resuming a run bit for bit).
+    public func restore(step: Int, firstMoments: [Tensor], secondMoments: [Tensor]) {
+        precondition(firstMoments.count == parameters.count && secondMoments.count == parameters.count)
+        self.step = step
+        self.firstMoments = firstMoments
+        self.secondMoments = secondMoments
+    }
+}

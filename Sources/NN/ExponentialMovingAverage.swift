@@ -1,0 +1,28 @@
+import Tensors
+
+/// An exponential moving average of parameters, kept in its own buffers: ema ← d·ema + (1−d)·p.
+public final class ExponentialMovingAverage {
+    public let decay: Float
+    public let averages: [Tensor]
+    private let parameters: [Tensor]
+
+    public init(parameters: [Tensor], decay: Float = 0.999) {
+        self.decay = decay
+        self.parameters = parameters
+        averages = parameters.map { $0.detached().copy() }
+    }
+
+    /// Moves every average towards its parameter's current value.
+    public func update() {
+        let d = decay
+        for (a, p) in zip(averages, parameters) {
+            let ap = a.storage.pointer, pp = p.storage.pointer
+            for j in 0..<a.count { ap[j] = d * ap[j] + (1 - d) * pp[j] }
+        }
+    }
+
+    /// Copies the averages into the parameters (e.g. before saving the sampling weights).
+    public func copyAveragesToParameters() {
+        for (a, p) in zip(averages, parameters) { p.storage.pointer.update(from: a.storage.pointer, count: a.count) }
+    }
+}

@@ -1,0 +1,18 @@
+import Tensors
+
+/// y = x·Wᵀ + b over the last dimension; weight [out, in] as in PyTorch.
+public final class Linear: Module {
+    public let weight: Tensor
+    public let bias: Tensor?
+
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RandomGenerator) {
+        weight = defaultUniform([outFeatures, inFeatures], fanIn: inFeatures, using: &rng)
+        self.bias = bias ? defaultUniform([outFeatures], fanIn: inFeatures, using: &rng) : nil
+    }
+
+    public var localParameters: [(String, Tensor)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { linear(x, weight: weight, bias: bias) }
+}
