@@ -1,0 +1,132 @@
+// conv2d: x [B, Cin, H, W], weight [Cout, Cin, kh, kw], bias [Cout] → [B, Cout, Ho, Wo].
+//
+// Per image: columns [K = Cin·kh·kw, Ho·Wo] (im2col), then one GEMM  out_b = W · col_b, which
+// lands in NCHW directly. Columns are recomputed in the backward pass rather than saved: they
+// are 9× the activation and the UNet has dozens of convolutions.
+//   dW += g_b · col_bᵀ      dcol_b = Wᵀ · g_b → col2im → dx_b      db = Σ g
+
+/// Geometry of one convolution.
+struct ConvGeometry {
+    let batch: Int, cin: Int, height: Int, width: Int
+    let cout: Int, kh: Int, kw: Int, stride: Int, padding: Int
+    var outHeight: Int { (height + 2 * padding - kh) / stride + 1 }
+    var outWidth: Int { (width + 2 * padding - kw) / stride + 1 }
+    var columnRows: Int { cin * kh * kw }
+    var outPlane: Int { outHeight * outWidth }
+    var inPlane: Int { height * width }
+    /// A 1×1, stride-1, unpadded convolution is a plain GEMM on the input.
+    var isPointwise: Bool { kh == 1 && kw == 1 && stride == 1 && padding == 0 }
+}
+
+/// Conv2d with zero padding (PyTorch layouts).
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+    precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
+                 "conv2d: input \(x.shape), weight \(weight.shape)")
+    let geo = ConvGeometry(batch: x.shape[0], cin: x.shape[1], height: x.shape[2], width: x.shape[3],
+                           cout: weight.shape[0], kh: weight.shape[2], kw: weight.shape[3], stride: stride, padding: padding)
+    precondition(geo.outHeight > 0 && geo.outWidth > 0, "conv2d: kernel larger than padded input \(x.shape)")
+    if let bias { precondition(bias.shape == [geo.cout], "conv2d: bias \(bias.shape) for \(geo.cout) channels") }
+    let out = Tensor.uninitialized([geo.batch, geo.cout, geo.outHeight, geo.outWidth])
+    let columns = geo.isPointwise ? nil : Tensor.uninitialized([geo.columnRows, geo.outPlane])
+    let xp = x.storage.pointer, wp = weight.storage.pointer, op = out.storage.pointer
+    for b in 0..<geo.batch {
+        let o = op + b * geo.cout * geo.outPlane
+        var beta: Float = 0
+        if let bias {
+            let bp = bias.storage.pointer
+            for c in 0..<geo.cout { (o + c * geo.outPlane).update(repeating: bp[c], count: geo.outPlane) }
+            beta = 1
+        }
+        let col: UnsafePointer<Float>
+        if let columns {
+            im2col(geo, xp + b * geo.cin * geo.inPlane, columns.storage.pointer)
+            col = UnsafePointer(columns.storage.pointer)
+        } else {
+            col = UnsafePointer(xp + b * geo.cin * geo.inPlane)
+        }
+        BLAS.gemm(m: geo.cout, n: geo.outPlane, k: geo.columnRows, a: wp, b: col, beta: beta, c: o)
+    }
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    return out.recording(inputs) { g in
+        let gp = g.storage.pointer
+        let dx = x.requiresGrad ? Tensor.zeros(x.shape) : nil
+        let dw = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
+        let scratch = geo.isPointwise ? nil : Tensor.uninitialized([geo.columnRows, geo.outPlane])
+        let dcol = (dx != nil && !geo.isPointwise) ? Tensor.uninitialized([geo.columnRows, geo.outPlane]) : nil
+        for b in 0..<geo.batch {
+            let gb = gp + b * geo.cout * geo.outPlane
+            let xb = xp + b * geo.cin * geo.inPlane
+            if let dw {
+                let col: UnsafePointer<Float>
+                if let scratch { im2col(geo, xb, scratch.storage.pointer); col = UnsafePointer(scratch.storage.pointer) } else { col = UnsafePointer(xb) }
+                BLAS.gemm(transB: true, m: geo.cout, n: geo.columnRows, k: geo.outPlane, a: gb, b: col, beta: 1, c: dw.storage.pointer)
+            }
+            if let dx {
+                let dxb = dx.storage.pointer + b * geo.cin * geo.inPlane
+                if let dcol {
+                    BLAS.gemm(transA: true, m: geo.columnRows, n: geo.outPlane, k: geo.cout, a: wp, b: gb, c: dcol.storage.pointer)
+                    col2im(geo, dcol.storage.pointer, dxb)
+                } else {
+                    BLAS.gemm(transA: true, m: geo.cin, n: geo.outPlane, k: geo.cout, a: wp, b: gb, c: dxb)
+                }
+            }
+        }
+        var grads: [Tensor?] = [dx, dw]
+        if let bias {
+            grads.append(bias.requiresGrad ? g.reshaped([geo.batch, geo.cout, geo.outPlane]).summed(toShape: [1, geo.cout, 1]).reshaped([geo.cout]) : nil)
+        }
+        return grads
+    }
+}
+
+/// Unfolds one image [Cin, H, W] into columns [Cin·kh·kw, Ho·Wo] (zeros where the window hangs
+/// over the border). Rows are independent, so channels are split across cores.
+func im2col(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
+    let (h, w, kh, kw, s, p) = (geo.height, geo.width, geo.kh, geo.kw, geo.stride, geo.padding)
+    let (ho, wo) = (geo.outHeight, geo.outWidth)
+    parallelChunks(geo.cin, minimumPerThread: max(1, 8192 / max(geo.outPlane * kh * kw, 1))) { channels in
+        for c in channels {
+            let plane = x + c * h * w
+            for ki in 0..<kh { for kj in 0..<kw {
+                let row = col + ((c * kh + ki) * kw + kj) * ho * wo
+                // Output columns whose input column ix = ox·s − p + kj lies inside [0, w).
+                let first = max(0, (p - kj + s - 1) / s), last = w - 1 + p - kj < 0 ? 0 : min(wo, (w - 1 + p - kj) / s + 1)
+                for oy in 0..<ho {
+                    let dst = row + oy * wo
+                    let iy = oy * s - p + ki
+                    if iy < 0 || iy >= h || first >= last { dst.update(repeating: 0, count: wo); continue }
+                    let src = plane + iy * w
+                    if first > 0 { dst.update(repeating: 0, count: first) }
+                    if s == 1 {
+                        (dst + first).update(from: src + (first - p + kj), count: last - first)
+                    } else {
+                        for ox in first..<last { dst[ox] = src[ox * s - p + kj] }
+                    }
+                    if last < wo { (dst + last).update(repeating: 0, count: wo - last) }
+                }
+            } }
+        }
+    }
+}
+
+/// Folds columns back onto one image, adding overlapping windows (the adjoint of im2col).
+func col2im(_ geo: ConvGeometry, _ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>) {
+    let (h, w, kh, kw, s, p) = (geo.height, geo.width, geo.kh, geo.kw, geo.stride, geo.padding)
+    let (ho, wo) = (geo.outHeight, geo.outWidth)
+    parallelChunks(geo.cin, minimumPerThread: max(1, 8192 / max(geo.outPlane * kh * kw, 1))) { channels in
+        for c in channels {
+            let plane = x + c * h * w
+            for ki in 0..<kh { for kj in 0..<kw {
+                let row = col + ((c * kh + ki) * kw + kj) * ho * wo
+                let first = max(0, (p - kj + s - 1) / s), last = w - 1 + p - kj < 0 ? 0 : min(wo, (w - 1 + p - kj) / s + 1)
+                if first >= last { continue }
+                for oy in 0..<ho {
+                    let iy = oy * s - p + ki
+                    if iy < 0 || iy >= h { continue }
+                    let src = row + oy * wo, dst = plane + iy * w
+                    for ox in first..<last { dst[ox * s - p + kj] += src[ox] }
+                }
+            } }
+        }
+    }
+}

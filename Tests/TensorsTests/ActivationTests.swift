@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+@testable import Tensors
+
+@Suite struct ActivationTests {
+    /// Values kept away from 0 so ReLU's kink is never straddled by ±ε.
+    func awayFromZero(_ t: Tensor) -> Tensor {
+        Tensor(shape: t.shape, scalars: t.scalars.map { $0 >= 0 ? $0 + 0.1 : $0 - 0.1 })
+    }
+
+    @Test func valuesMatchFormulas() {
+        let x = randomTensor([50], seed: 1, std: 2), xv = x.scalars.map(Double.init)
+        #expect(maxAbsDifference(relu(x).scalars, xv.map { Float(max($0, 0)) }) == 0)
+        #expect(maxAbsDifference(silu(x).scalars, xv.map { Float($0 / (1 + exp(-$0))) }) < 1e-6)
+        #expect(maxAbsDifference(gelu(x).scalars, xv.map { Float(0.5 * $0 * (1 + erf($0 / 2.0.squareRoot()))) }) < 1e-6)
+    }
+
+    @Test func gegluIsFirstHalfTimesGeluOfSecondHalf() {
+        let x = randomTensor([3, 8], seed: 2)
+        let y = geglu(x), xv = x.scalars
+        #expect(y.shape == [3, 4])
+        for r in 0..<3 { for i in 0..<4 {
+            let a = Double(xv[r * 8 + i]), gate = Double(xv[r * 8 + 4 + i])
+            #expect(abs(Double(y.scalars[r * 4 + i]) - a * 0.5 * gate * (1 + erf(gate / 2.0.squareRoot()))) < 1e-6)
+        } }
+    }
+
+    @Test func gradients() {
+        let x = awayFromZero(randomTensor([4, 6], seed: 3))
+        for op in [relu, silu, gelu, geglu] {
+            let check = GradientCheck.run([x], epsilon: 1e-2) { op($0[0]) }
+            #expect(check.maxError < gradientTolerance, "\(check.worst)")
+        }
+    }
+}

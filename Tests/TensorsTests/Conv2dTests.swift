@@ -1,0 +1,59 @@
+import Testing
+@testable import Tensors
+
+/// Direct convolution in Double: out[b][o][y][x] = bias[o] + Σ w[o][c][i][j] · in[b][c][y·s−p+i][x·s−p+j].
+func naiveConv2d(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, stride s: Int, padding p: Int) -> [Float] {
+    let (b, cin, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (cout, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
+    let ho = (h + 2 * p - kh) / s + 1, wo = (wd + 2 * p - kw) / s + 1
+    let xv = x.scalars, wv = w.scalars, bv = bias?.scalars
+    var out = [Float](repeating: 0, count: b * cout * ho * wo)
+    for n in 0..<b { for o in 0..<cout { for y in 0..<ho { for xx in 0..<wo {
+        var acc = Double(bv?[o] ?? 0)
+        for c in 0..<cin { for i in 0..<kh { for j in 0..<kw {
+            let iy = y * s - p + i, ix = xx * s - p + j
+            if iy < 0 || iy >= h || ix < 0 || ix >= wd { continue }
+            acc += Double(wv[((o * cin + c) * kh + i) * kw + j]) * Double(xv[((n * cin + c) * h + iy) * wd + ix])
+        } } }
+        out[((n * cout + o) * ho + y) * wo + xx] = Float(acc)
+    } } } }
+    return out
+}
+
+@Suite struct Conv2dTests {
+    // (batch, cin, cout, h, w, kernel, stride, padding)
+    static let cases: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
+        (2, 3, 4, 5, 6, 3, 1, 1),   // 3×3 same padding, non-square, Cin ≠ Cout
+        (2, 2, 3, 7, 6, 3, 2, 1),   // stride-2 downsample with odd size
+        (3, 4, 2, 4, 4, 1, 1, 0),   // 1×1 pointwise (no im2col)
+        (1, 2, 2, 5, 5, 3, 1, 0),   // valid convolution
+    ]
+
+    @Test(arguments: cases)
+    func forwardMatchesDirectConvolution(c: (Int, Int, Int, Int, Int, Int, Int, Int)) {
+        let x = randomTensor([c.0, c.1, c.3, c.4], seed: 1), w = randomTensor([c.2, c.1, c.5, c.5], seed: 2)
+        let b = randomTensor([c.2], seed: 3)
+        let out = conv2d(x, weight: w, bias: b, stride: c.6, padding: c.7)
+        let expected = naiveConv2d(x, w, b, stride: c.6, padding: c.7)
+        #expect(out.count == expected.count)
+        #expect(maxAbsDifference(out.scalars, expected) < 1e-4)
+    }
+
+    @Test(arguments: cases)
+    func gradientsOfInputWeightAndBias(c: (Int, Int, Int, Int, Int, Int, Int, Int)) {
+        let x = randomTensor([c.0, c.1, c.3, c.4], seed: 4), w = randomTensor([c.2, c.1, c.5, c.5], seed: 5, std: 0.5)
+        let b = randomTensor([c.2], seed: 6)
+        let check = GradientCheck.run([x, w, b], samples: 40) { conv2d($0[0], weight: $0[1], bias: $0[2], stride: c.6, padding: c.7) }
+        #expect(check.maxError < gradientTolerance, "\(check.worst)")
+    }
+
+    @Test func upsampleRepeatsPixelsAndSumsGradients() {
+        let x = randomTensor([2, 3, 2, 3], seed: 7)
+        let y = upsampleNearest2x(x)
+        #expect(y.shape == [2, 3, 4, 6])
+        let xv = x.scalars, yv = y.scalars
+        for p in 0..<6 { for i in 0..<4 { for j in 0..<6 { #expect(yv[p * 24 + i * 6 + j] == xv[p * 6 + (i / 2) * 3 + j / 2]) } } }
+        let check = GradientCheck.run([x]) { upsampleNearest2x($0[0]) }
+        #expect(check.maxError < gradientTolerance, "\(check.worst)")
+    }
+}
