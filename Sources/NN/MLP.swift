@@ -15,11 +15,16 @@ public final class MLP: Module {
 
     public var children: [(String, any Module)] { layers.enumerated().map { (String(2 * $0.offset), $0.element) } }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    /// Applies the layers; `record` sees each Linear and ReLU output under its Sequential index.
+    public func callAsFunction(_ x: Tensor, record: ActivationRecorder? = nil) -> Tensor {
         var h = x
         for (i, layer) in layers.enumerated() {
             h = layer(h)
-            if i < layers.count - 1 || reluAfterLast { h = relu(h) }
+            record?(String(2 * i), h)
+            if i < layers.count - 1 || reluAfterLast {
+                h = relu(h)
+                record?(String(2 * i + 1), h)
+            }
         }
         return h
     }

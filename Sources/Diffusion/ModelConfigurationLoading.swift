@@ -1,0 +1,113 @@
+import Foundation
+import GraphEncoder
+import Yams
+
+extension ModelConfiguration {
+    /// Reads the `model` section of a YAML config. Every key has a default (the shapes32 model);
+    /// a key that is present must have the right type, and unknown keys are refused (a typo
+    /// would otherwise silently train the wrong model).
+    public static func load(yamlFile url: URL) throws -> ModelConfiguration {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw ConfigurationError(source: url.path, key: "-", message: "cannot read: \(error.localizedDescription)")
+        }
+        return try parse(yaml: text, source: url.path)
+    }
+
+    /// Parses YAML text; `source` names it in errors.
+    public static func parse(yaml text: String, source: String) throws -> ModelConfiguration {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw ConfigurationError(source: source, key: "-", message: "not valid YAML: \(error)")
+        }
+        guard let mapping = root?.mapping else { throw ConfigurationError(source: source, key: "-", message: "expected a mapping at the top level") }
+        guard let model = mapping["model"] else { return shapes32 }
+        guard let section = model.mapping else {
+            throw ConfigurationError(source: source, key: "model", line: model.mark.map { $0.line }, message: "expected a mapping")
+        }
+        let reader = YAMLSection(source: source, prefix: "model", mapping: section)
+        try reader.refuseUnknown(["channels", "mult", "num_res", "attn_levels", "heads", "context_dim", "num_objects", "num_predicates",
+                                  "D", "H", "layers", "G", "max_triples", "in_channels"])
+        var c = shapes32
+        c.unet.channels = try reader.int("channels") ?? c.unet.channels
+        c.unet.multipliers = try reader.intList("mult") ?? c.unet.multipliers
+        c.unet.residualBlocks = try reader.int("num_res") ?? c.unet.residualBlocks
+        c.unet.attentionLevels = try reader.intList("attn_levels") ?? c.unet.attentionLevels
+        c.unet.heads = try reader.int("heads") ?? c.unet.heads
+        c.unet.inChannels = try reader.int("in_channels") ?? c.unet.inChannels
+        c.contextDimension = try reader.int("context_dim") ?? c.contextDimension
+        c.encoder.objectClasses = try reader.int("num_objects") ?? c.encoder.objectClasses
+        c.encoder.predicateClasses = try reader.int("num_predicates") ?? c.encoder.predicateClasses
+        c.encoder.dimension = try reader.int("D") ?? c.encoder.dimension
+        c.encoder.hidden = try reader.int("H") ?? c.encoder.hidden
+        c.encoder.layers = try reader.int("layers") ?? c.encoder.layers
+        c.encoder.globalDimension = try reader.int("G") ?? c.encoder.globalDimension
+        c.encoder.maxTriples = try reader.int("max_triples") ?? c.encoder.maxTriples
+        return try c.validated(source: source)
+    }
+
+    /// Parses the reference's config string as stored in fixture metadata:
+    /// `num_objects=25 num_predicates=7 context_dim=64 encoder_kwargs={'D': 32, …} channels=32 mult=(1, 1) …`.
+    public static func parse(referenceConfig text: String) throws -> ModelConfiguration {
+        func fail(_ why: String) -> ConfigurationError { ConfigurationError(source: "reference config", key: "-", message: why) }
+        // Put every key=value (including those inside encoder_kwargs) into one table of integer lists.
+        var values: [String: [Int]] = [:]
+        let flattened = text.replacingOccurrences(of: "encoder_kwargs={", with: "")
+            .replacingOccurrences(of: "}", with: "").replacingOccurrences(of: "': ", with: "=").replacingOccurrences(of: "'", with: "")
+        let pattern = try NSRegularExpression(pattern: "([A-Za-z_]+)=(\\([^)]*\\)|[-0-9]+)")
+        let ns = flattened as NSString
+        for m in pattern.matches(in: flattened, range: NSRange(location: 0, length: ns.length)) {
+            let key = ns.substring(with: m.range(at: 1)), raw = ns.substring(with: m.range(at: 2))
+            let numbers = raw.trimmingCharacters(in: CharacterSet(charactersIn: "()")).split(separator: ",")
+                .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            values[key] = numbers
+        }
+        func int(_ k: String) throws -> Int {
+            guard let v = values[k], v.count == 1 else { throw fail("missing \(k)") }
+            return v[0]
+        }
+        let encoder = GraphEncoderConfiguration(objectClasses: try int("num_objects"), predicateClasses: try int("num_predicates"),
+                                                dimension: try int("D"), hidden: try int("H"), layers: try int("layers"),
+                                                globalDimension: try int("G"), maxTriples: try int("max_triples"))
+        guard let mult = values["mult"], let attn = values["attn_levels"] else { throw fail("missing mult or attn_levels") }
+        let unet = UNetConfiguration(channels: try int("channels"), multipliers: mult, residualBlocks: try int("num_res"),
+                                     attentionLevels: attn, heads: try int("heads"))
+        return try ModelConfiguration(encoder: encoder, unet: unet, contextDimension: try int("context_dim")).validated(source: "reference config")
+    }
+}
+
+/// Typed reads from one YAML mapping, with errors naming file, line, dotted key and expected type.
+struct YAMLSection {
+    let source: String, prefix: String, mapping: Node.Mapping
+
+    func error(_ key: String, _ node: Node?, _ message: String) -> ConfigurationError {
+        ConfigurationError(source: source, key: "\(prefix).\(key)", line: node?.mark.map { $0.line }, message: message)
+    }
+
+    func found(_ node: Node) -> String {
+        if let s = node.scalar { return "\"\(s.string)\"" }
+        return node.sequence != nil ? "a list" : "a mapping"
+    }
+
+    func refuseUnknown(_ known: Set<String>) throws {
+        for (k, v) in mapping {
+            guard let name = k.string else { continue }
+            if !known.contains(name) { throw error(name, v, "unknown key (known: \(known.sorted().joined(separator: ", ")))") }
+        }
+    }
+
+    func int(_ key: String) throws -> Int? {
+        guard let node = mapping[key] else { return nil }
+        guard node.scalar != nil, let v = node.int else { throw error(key, node, "expected an integer, found \(found(node))") }
+        return v
+    }
+
+    func intList(_ key: String) throws -> [Int]? {
+        guard let node = mapping[key] else { return nil }
+        guard let seq = node.sequence else { throw error(key, node, "expected a list of integers, found \(found(node))") }
+        return try seq.map { item in
+            guard let v = item.int else { throw error(key, item, "expected a list of integers, found item \(found(item))") }
+            return v
+        }
+    }
+}

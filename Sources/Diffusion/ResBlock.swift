@@ -1,0 +1,39 @@
+import NN
+import Tensors
+
+/// Residual block: GroupNorm → SiLU → conv, plus the projected time embedding, then GroupNorm →
+/// SiLU → conv; a 1×1 conv on the skip path when the channel count changes.
+public final class ResBlock: Module {
+    public let norm1: GroupNorm, conv1: Conv2d, emb: Linear, norm2: GroupNorm, conv2: Conv2d
+    public let skip: Conv2d?
+
+    public init(inChannels: Int, outChannels: Int, embeddingDimension: Int, rng: inout RandomGenerator) {
+        norm1 = GroupNorm(groups: 32, channels: inChannels)
+        conv1 = Conv2d(inChannels, outChannels, kernelSize: 3, padding: 1, rng: &rng)
+        emb = Linear(embeddingDimension, outChannels, rng: &rng)
+        norm2 = GroupNorm(groups: 32, channels: outChannels)
+        conv2 = Conv2d(outChannels, outChannels, kernelSize: 3, padding: 1, rng: &rng)
+        skip = inChannels == outChannels ? nil : Conv2d(inChannels, outChannels, kernelSize: 1, rng: &rng)
+    }
+
+    public var children: [(String, any Module)] {
+        var c: [(String, any Module)] = [("norm1", norm1), ("conv1", conv1), ("emb", emb), ("norm2", norm2), ("conv2", conv2)]
+        if let skip { c.append(("skip", skip)) }
+        return c
+    }
+
+    /// x [B, Cin, H, W], embedding [B, E] → [B, Cout, H, W].
+    public func callAsFunction(_ x: Tensor, _ embedding: Tensor, record: ActivationRecorder? = nil) -> Tensor {
+        let n1 = norm1(x); record?("norm1", n1)
+        let c1 = conv1(silu(n1)); record?("conv1", c1)
+        let e = emb(silu(embedding)); record?("emb", e)
+        let h = c1 + e.reshaped([e.shape[0], e.shape[1], 1, 1])
+        let n2 = norm2(h); record?("norm2", n2)
+        let c2 = conv2(silu(n2)); record?("conv2", c2)
+        var residual = x
+        if let skip { residual = skip(x); record?("skip", residual) }
+        let out = residual + c2
+        record?("", out)
+        return out
+    }
+}

@@ -1,0 +1,47 @@
+import NN
+import Tensors
+
+/// The LDM SpatialTransformer: GroupNorm, 1×1 in, then on the H·W tokens self-attention,
+/// cross-attention to the graph tokens and a GEGLU feed-forward (each pre-LayerNorm, residual),
+/// 1×1 out, residual around the whole block.
+public final class SpatialTransformer: Module {
+    public let norm: GroupNorm, projIn: Conv2d
+    public let ln1: LayerNorm, selfAttention: Attention
+    public let ln2: LayerNorm, crossAttention: Attention
+    public let ln3: LayerNorm, feedForwardIn: Linear, feedForwardOut: Linear
+    public let projOut: Conv2d
+
+    public init(channels c: Int, contextDimension: Int, heads: Int, rng: inout RandomGenerator) {
+        norm = GroupNorm(groups: 32, channels: c)
+        projIn = Conv2d(c, c, kernelSize: 1, rng: &rng)
+        ln1 = LayerNorm(c); selfAttention = Attention(dimension: c, contextDimension: c, heads: heads, rng: &rng)
+        ln2 = LayerNorm(c); crossAttention = Attention(dimension: c, contextDimension: contextDimension, heads: heads, rng: &rng)
+        ln3 = LayerNorm(c); feedForwardIn = Linear(c, 8 * c, rng: &rng); feedForwardOut = Linear(4 * c, c, rng: &rng)
+        projOut = Conv2d(c, c, kernelSize: 1, rng: &rng)
+    }
+
+    public var children: [(String, any Module)] {
+        [("norm", norm), ("proj_in", projIn), ("ln1", ln1), ("self_attn", selfAttention), ("ln2", ln2),
+         ("cross_attn", crossAttention), ("ln3", ln3), ("ff_in", feedForwardIn), ("ff_out", feedForwardOut), ("proj_out", projOut)]
+    }
+
+    /// x [B, C, H, W], context [B, M, Cc], mask [B·M] → [B, C, H, W].
+    public func callAsFunction(_ x: Tensor, context: Tensor, mask: [Bool], record: ActivationRecorder? = nil) -> Tensor {
+        let (b, c, hgt, wid) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let n = norm(x); record?("norm", n)
+        let projected = projIn(n); record?("proj_in", projected)
+        var h = projected.reshaped([b, c, hgt * wid]).permuted([0, 2, 1])            // tokens [B, HW, C]
+        let l1 = ln1(h); record?("ln1", l1)
+        h = h + selfAttention(l1, record: record?.scoped("self_attn"))
+        let l2 = ln2(h); record?("ln2", l2)
+        h = h + crossAttention(l2, context: context, mask: mask, record: record?.scoped("cross_attn"))
+        let l3 = ln3(h); record?("ln3", l3)
+        let ffIn = feedForwardIn(l3); record?("ff_in", ffIn)
+        let ffOut = feedForwardOut(geglu(ffIn)); record?("ff_out", ffOut)
+        h = h + ffOut
+        let out = projOut(h.permuted([0, 2, 1]).reshaped([b, c, hgt, wid])); record?("proj_out", out)
+        let result = x + out
+        record?("", result)
+        return result
+    }
+}
