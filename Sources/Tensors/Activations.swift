@@ -13,7 +13,7 @@ func pointwise(_ kind: PointwiseActivation, _ x: Tensor) -> Tensor {
     parallelChunks(x.count, minimumPerThread: 32_768) { r in
         switch kind {
         case .relu: for i in r { dst[i] = max(src[i], 0) }
-        case .silu: for i in r { dst[i] = src[i] / (1 + expf(-src[i])) }
+        case .silu: for i in r { dst[i] = src[i] / (1 + fastExp(-src[i])) }
         case .gelu: for i in r { dst[i] = geluValue(src[i]) }
         }
     }
@@ -25,7 +25,7 @@ func pointwise(_ kind: PointwiseActivation, _ x: Tensor) -> Tensor {
             case .relu: for i in r { dp[i] = src[i] > 0 ? gp[i] : 0 }
             case .silu:
                 for i in r {
-                    let v = src[i], sig = 1 / (1 + expf(-v))
+                    let v = src[i], sig = 1 / (1 + fastExp(-v))
                     dp[i] = gp[i] * sig * (1 + v * (1 - sig))
                 }
             case .gelu: for i in r { dp[i] = gp[i] * geluDerivative(src[i]) }
@@ -44,11 +44,11 @@ public func silu(_ x: Tensor) -> Tensor { pointwise(.silu, x) }
 /// Exact GELU: x · Φ(x) = 0.5 · x · (1 + erf(x/√2)).
 public func gelu(_ x: Tensor) -> Tensor { pointwise(.gelu, x) }
 
-@inline(__always) func geluValue(_ v: Float) -> Float { 0.5 * v * (1 + erff(v * 0.70710678118654752)) }
+@inline(__always) func geluValue(_ v: Float) -> Float { 0.5 * v * (1 + fastErf(v * 0.70710678118654752)) }
 
 /// Φ(x) + x·φ(x).
 @inline(__always) func geluDerivative(_ v: Float) -> Float {
-    0.5 * (1 + erff(v * 0.70710678118654752)) + v * 0.39894228040143268 * expf(-0.5 * v * v)
+    0.5 * (1 + fastErf(v * 0.70710678118654752)) + v * 0.39894228040143268 * fastExp(-0.5 * v * v)
 }
 
 /// GEGLU: x [*, 2F] → a · GELU(gate) [*, F], with a the first and gate the second half of the last dimension.

@@ -27,49 +27,63 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
     precondition(geo.outHeight > 0 && geo.outWidth > 0, "conv2d: kernel larger than padded input \(x.shape)")
     if let bias { precondition(bias.shape == [geo.cout], "conv2d: bias \(bias.shape) for \(geo.cout) channels") }
     let out = Tensor.uninitialized([geo.batch, geo.cout, geo.outHeight, geo.outWidth])
-    let columns = geo.isPointwise ? nil : Tensor.uninitialized([geo.columnRows, geo.outPlane])
     let xp = x.storage.pointer, wp = weight.storage.pointer, op = out.storage.pointer
-    for b in 0..<geo.batch {
-        let o = op + b * geo.cout * geo.outPlane
-        var beta: Float = 0
-        if let bias {
-            let bp = bias.storage.pointer
-            for c in 0..<geo.cout { (o + c * geo.outPlane).update(repeating: bp[c], count: geo.outPlane) }
-            beta = 1
+    let bp = bias?.storage.pointer
+    // Images are independent: each worker takes a run of them with its own column buffer.
+    parallelChunks(geo.batch) { images in
+        let columns = geo.isPointwise ? nil : Tensor.uninitialized([geo.columnRows, geo.outPlane])
+        for b in images {
+            let o = op + b * geo.cout * geo.outPlane
+            if let bp { for c in 0..<geo.cout { (o + c * geo.outPlane).update(repeating: bp[c], count: geo.outPlane) } }
+            let col: UnsafePointer<Float>
+            if let columns {
+                im2col(geo, xp + b * geo.cin * geo.inPlane, columns.storage.pointer)
+                col = UnsafePointer(columns.storage.pointer)
+            } else {
+                col = UnsafePointer(xp + b * geo.cin * geo.inPlane)
+            }
+            BLAS.gemm(m: geo.cout, n: geo.outPlane, k: geo.columnRows, a: wp, b: col, beta: bp == nil ? 0 : 1, c: o)
         }
-        let col: UnsafePointer<Float>
-        if let columns {
-            im2col(geo, xp + b * geo.cin * geo.inPlane, columns.storage.pointer)
-            col = UnsafePointer(columns.storage.pointer)
-        } else {
-            col = UnsafePointer(xp + b * geo.cin * geo.inPlane)
-        }
-        BLAS.gemm(m: geo.cout, n: geo.outPlane, k: geo.columnRows, a: wp, b: col, beta: beta, c: o)
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return out.recording(inputs) { g in
         let gp = g.storage.pointer
-        let dx = x.requiresGrad ? Tensor.zeros(x.shape) : nil
-        let dw = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
-        let scratch = geo.isPointwise ? nil : Tensor.uninitialized([geo.columnRows, geo.outPlane])
-        let dcol = (dx != nil && !geo.isPointwise) ? Tensor.uninitialized([geo.columnRows, geo.outPlane]) : nil
-        for b in 0..<geo.batch {
-            let gb = gp + b * geo.cout * geo.outPlane
-            let xb = xp + b * geo.cin * geo.inPlane
-            if let dw {
-                let col: UnsafePointer<Float>
-                if let scratch { im2col(geo, xb, scratch.storage.pointer); col = UnsafePointer(scratch.storage.pointer) } else { col = UnsafePointer(xb) }
-                BLAS.gemm(transB: true, m: geo.cout, n: geo.columnRows, k: geo.outPlane, a: gb, b: col, beta: 1, c: dw.storage.pointer)
-            }
-            if let dx {
-                let dxb = dx.storage.pointer + b * geo.cin * geo.inPlane
-                if let dcol {
-                    BLAS.gemm(transA: true, m: geo.columnRows, n: geo.outPlane, k: geo.cout, a: wp, b: gb, c: dcol.storage.pointer)
-                    col2im(geo, dcol.storage.pointer, dxb)
-                } else {
-                    BLAS.gemm(transA: true, m: geo.cin, n: geo.outPlane, k: geo.cout, a: wp, b: gb, c: dxb)
+        let dx = x.requiresGrad ? Tensor.uninitialized(x.shape) : nil
+        let wantW = weight.requiresGrad
+        let threads = min(ParallelConfig.threadCount, geo.batch)
+        // One dW partial per worker, added at the end (workers never share an accumulator).
+        let partials = wantW ? (0..<threads).map { _ in Tensor.zeros(weight.shape) } : []
+        parallelChunks(threads) { workers in
+            for worker in workers {
+                let images = (geo.batch * worker / threads)..<(geo.batch * (worker + 1) / threads)
+                let scratch = geo.isPointwise ? nil : Tensor.uninitialized([geo.columnRows, geo.outPlane])
+                for b in images {
+                    let gb = gp + b * geo.cout * geo.outPlane
+                    let xb = xp + b * geo.cin * geo.inPlane
+                    if wantW {
+                        let col: UnsafePointer<Float>
+                        if let scratch { im2col(geo, xb, scratch.storage.pointer); col = UnsafePointer(scratch.storage.pointer) } else { col = UnsafePointer(xb) }
+                        BLAS.gemm(transB: true, m: geo.cout, n: geo.columnRows, k: geo.outPlane, a: gb, b: col, beta: 1,
+                                  c: partials[worker].storage.pointer)
+                    }
+                    if let dx {
+                        let dxb = dx.storage.pointer + b * geo.cin * geo.inPlane
+                        if let scratch {
+                            BLAS.gemm(transA: true, m: geo.columnRows, n: geo.outPlane, k: geo.cout, a: wp, b: gb, c: scratch.storage.pointer)
+                            dxb.update(repeating: 0, count: geo.cin * geo.inPlane)
+                            col2im(geo, scratch.storage.pointer, dxb)
+                        } else {
+                            BLAS.gemm(transA: true, m: geo.cin, n: geo.outPlane, k: geo.cout, a: wp, b: gb, c: dxb)
+                        }
+                    }
                 }
             }
+        }
+        var dw: Tensor? = nil
+        if wantW {
+            dw = partials[0]
+            let dp = partials[0].storage.pointer
+            for p in partials.dropFirst() { let q = p.storage.pointer; for i in 0..<p.count { dp[i] += q[i] } }
         }
         var grads: [Tensor?] = [dx, dw]
         if let bias {
@@ -80,12 +94,12 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
 }
 
 /// Unfolds one image [Cin, H, W] into columns [Cin·kh·kw, Ho·Wo] (zeros where the window hangs
-/// over the border). Rows are independent, so channels are split across cores.
+/// over the border). Runs on the calling thread: conv2d already splits the batch across cores.
 func im2col(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
     let (h, w, kh, kw, s, p) = (geo.height, geo.width, geo.kh, geo.kw, geo.stride, geo.padding)
     let (ho, wo) = (geo.outHeight, geo.outWidth)
-    parallelChunks(geo.cin, minimumPerThread: max(1, 8192 / max(geo.outPlane * kh * kw, 1))) { channels in
-        for c in channels {
+    do {
+        for c in 0..<geo.cin {
             let plane = x + c * h * w
             for ki in 0..<kh { for kj in 0..<kw {
                 let row = col + ((c * kh + ki) * kw + kj) * ho * wo
@@ -113,8 +127,8 @@ func im2col(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutable
 func col2im(_ geo: ConvGeometry, _ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>) {
     let (h, w, kh, kw, s, p) = (geo.height, geo.width, geo.kh, geo.kw, geo.stride, geo.padding)
     let (ho, wo) = (geo.outHeight, geo.outWidth)
-    parallelChunks(geo.cin, minimumPerThread: max(1, 8192 / max(geo.outPlane * kh * kw, 1))) { channels in
-        for c in channels {
+    do {
+        for c in 0..<geo.cin {
             let plane = x + c * h * w
             for ki in 0..<kh { for kj in 0..<kw {
                 let row = col + ((c * kh + ki) * kw + kj) * ho * wo

@@ -48,8 +48,14 @@ public func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, tr
 /// Contiguous [batch, ·, ·] operands; one GEMM per batch entry.
 func gemmBatch(_ batch: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
-    for i in 0..<batch {
-        BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * m * k, b: b + i * k * n, c: c + i * m * n)
+    if batch == 1 {
+        BLAS.parallelGemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, b: b, c: c)
+        return
+    }
+    parallelChunks(batch, minimumPerThread: max(1, (1 << 20) / max(m * n * k, 1))) { range in
+        for i in range {
+            BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * m * k, b: b + i * k * n, c: c + i * m * n)
+        }
     }
 }
 
@@ -65,20 +71,20 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let pb = bias.storage.pointer
         for r in 0..<rows { (po + r * outFeatures).update(from: pb, count: outFeatures) }
     }
-    BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x.storage.pointer, b: weight.storage.pointer,
-              beta: bias == nil ? 0 : 1, c: po)
+    BLAS.parallelGemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x.storage.pointer, b: weight.storage.pointer,
+                      beta: bias == nil ? 0 : 1, c: po)
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return out.recording(inputs) { g in
         let gp = g.storage.pointer
         var grads: [Tensor?] = [nil, nil]
         if x.requiresGrad {     // dx = G · W
             let t = Tensor.uninitialized(x.shape)
-            BLAS.gemm(m: rows, n: inFeatures, k: outFeatures, a: gp, b: weight.storage.pointer, c: t.storage.pointer)
+            BLAS.parallelGemm(m: rows, n: inFeatures, k: outFeatures, a: gp, b: weight.storage.pointer, c: t.storage.pointer)
             grads[0] = t
         }
         if weight.requiresGrad { // dW = Gᵀ · x
             let t = Tensor.uninitialized(weight.shape)
-            BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: rows, a: gp, b: x.storage.pointer, c: t.storage.pointer)
+            BLAS.parallelGemm(transA: true, m: outFeatures, n: inFeatures, k: rows, a: gp, b: x.storage.pointer, c: t.storage.pointer)
             grads[1] = t
         }
         if let bias {

@@ -23,19 +23,23 @@ public func softmax(_ x: Tensor) -> Tensor {
 /// y = softmax(x) for one row; a row of −∞ only (every key masked) becomes zeros.
 @inline(__always)
 func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    var m = -Float.infinity
-    for i in 0..<n { m = max(m, x[i]) }
+    let m = vectorMax(x, n)
     if m == -Float.infinity { y.update(repeating: 0, count: n); return }
-    var s: Float = 0
-    for i in 0..<n { let e = expf(x[i] - m); y[i] = e; s += e }
-    let inv = 1 / s
+    for i in 0..<n { y[i] = fastExp(x[i] - m) }
+    let inv = 1 / vectorSum(y, n)
     for i in 0..<n { y[i] *= inv }
 }
 
 /// dx = y ⊙ (g − Σ g ⊙ y) for one row (may run in place: dx == g).
 @inline(__always)
 func softmaxRowBackward(_ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
-    var dot: Float = 0
-    for i in 0..<n { dot += g[i] * y[i] }
-    for i in 0..<n { dx[i] = y[i] * (g[i] - dot) }
+    var lanes = SIMD8<Float>(), i = 0
+    let rawG = UnsafeRawPointer(g), rawY = UnsafeRawPointer(y)
+    while i + 8 <= n {
+        lanes += rawG.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * rawY.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var dot = lanes.sum()
+    while i < n { dot += g[i] * y[i]; i += 1 }
+    for j in 0..<n { dx[j] = y[j] * (g[j] - dot) }
 }

@@ -33,3 +33,24 @@ import Testing
         }
     }
 }
+
+@Suite struct FastMathTests {
+    @Test func expIsWithinThreeUlpsOverItsRange() {
+        var worst: Double = 0
+        var x: Float = -87
+        while x < 88 {
+            let exact = Foundation.exp(Double(x))
+            worst = max(worst, abs(Double(fastExp(x)) - exact) / exact)
+            x += 0.0137
+        }
+        #expect(worst < 3.6e-7)   // 3 ulp of Float
+        #expect(fastExp(-.infinity) == 0 && fastExp(-100) == 0 && fastExp(0) == 1)
+    }
+
+    @Test func erfIsWithinItsBound() {
+        var worst: Double = 0
+        var x: Float = -6
+        while x < 6 { worst = max(worst, abs(Double(fastErf(x)) - Foundation.erf(Double(x)))); x += 0.001 }
+        #expect(worst < 5e-7)   // the approximation's 1.5e-7 plus Float rounding
+    }
+}

@@ -1,0 +1,67 @@
+// exp and erf as straight-line arithmetic, so loops calling them auto-vectorise (libm's expf /
+// erff are opaque calls: 17% of a training step when they were used).
+
+/// e^x to about 1 ulp on [−87.3, 88.7]: x = n·ln2 + f with |f| ≤ ln2/2, e^f by a degree-6
+/// polynomial (Cephes' coefficients), 2^n by building the exponent bits. Returns 0 below −87.3
+/// (so a masked −∞ logit gets exactly zero weight) and saturates above 88.7.
+@inline(__always)
+public func fastExp(_ x: Float) -> Float {
+    let clamped = min(max(x, -87.3), 88.7)
+    // Round to nearest by adding and removing 1.5·2²³ (a libcall-free, vectorisable rint).
+    let n = (clamped * 1.442_695_04 + 12_582_912) - 12_582_912
+    let f = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
+    var p: Float = 1.987_569_15e-4
+    p = p * f + 1.398_199_95e-3
+    p = p * f + 8.333_451_9e-3
+    p = p * f + 4.166_579_59e-2
+    p = p * f + 1.666_666_55e-1
+    p = p * f + 5.000_000_12e-1
+    let y = p * f * f + f + 1
+    let scale = Float(bitPattern: UInt32(truncatingIfNeeded: (Int32(n) + 127) << 23))
+    return x < -87.3 ? 0 : y * scale
+}
+
+/// erf(x) with |error| < 1.5e-7 (Abramowitz & Stegun 7.1.26), odd-extended.
+@inline(__always)
+public func fastErf(_ x: Float) -> Float {
+    let a = abs(x)
+    let t = 1 / (1 + 0.327_591_1 * a)
+    var p: Float = 1.061_405_429
+    p = p * t - 1.453_152_027
+    p = p * t + 1.421_413_741
+    p = p * t - 0.284_496_736
+    p = p * t + 0.254_829_592
+    let r = 1 - p * t * fastExp(-a * a)
+    return x < 0 ? -r : r
+}
+
+/// Largest of n floats, eight lanes at a time (a plain loop would not vectorise: float max
+/// reductions need reassociation).
+@inline(__always)
+func vectorMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var i = 0
+    var lanes = SIMD8<Float>(repeating: -.infinity)
+    let raw = UnsafeRawPointer(x)
+    while i + 8 <= n {
+        lanes = pointwiseMax(lanes, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+        i += 8
+    }
+    var m = lanes.max()
+    while i < n { m = max(m, x[i]); i += 1 }
+    return m
+}
+
+/// Sum of n floats, eight lanes at a time.
+@inline(__always)
+func vectorSum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var i = 0
+    var lanes = SIMD8<Float>()
+    let raw = UnsafeRawPointer(x)
+    while i + 8 <= n {
+        lanes += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var s = lanes.sum()
+    while i < n { s += x[i]; i += 1 }
+    return s
+}
