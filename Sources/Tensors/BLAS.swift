@@ -70,7 +70,7 @@ public enum BLAS {
     }
 
     /// OpenBLAS's worker thread count.
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    public static var threadCount: Int { _ = singleThreaded; return Int(openblas_get_num_threads()) }
 
     /// A warning when OpenBLAS runs its generic kernels on a CPU that has AVX2 or AVX-512, nil
     /// otherwise. We never set OPENBLAS_CORETYPE ourselves: the user chooses.

@@ -6,9 +6,13 @@
 /// (so a masked −∞ logit gets exactly zero weight) and saturates above 88.7.
 @inline(__always)
 public func fastExp(_ x: Float) -> Float {
-    let clamped = min(max(x, -87.3), 88.7)
-    // Round to nearest by adding and removing 1.5·2²³ (a libcall-free, vectorisable rint).
-    let n = (clamped * 1.442_695_04 + 12_582_912) - 12_582_912
+    // Ternaries, not min/max (whose NaN rules block vectorisation).
+    let low = x < -87.3 ? Float(-87.3) : x
+    let clamped = low > 88.7 ? Float(88.7) : low
+    // Round to nearest by adding 1.5·2²³: the integer n then sits in the low mantissa bits, so
+    // no (trapping, scalar) Float→Int conversion is needed.
+    let shifted = clamped * 1.442_695_04 + 12_582_912
+    let n = shifted - 12_582_912
     let f = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
     var p: Float = 1.987_569_15e-4
     p = p * f + 1.398_199_95e-3
@@ -17,14 +21,15 @@ public func fastExp(_ x: Float) -> Float {
     p = p * f + 1.666_666_55e-1
     p = p * f + 5.000_000_12e-1
     let y = p * f * f + f + 1
-    let scale = Float(bitPattern: UInt32(truncatingIfNeeded: (Int32(n) + 127) << 23))
-    return x < -87.3 ? 0 : y * scale
+    let exponent = (shifted.bitPattern &- 0x4B40_0000 &+ 127) << 23
+    let result = y * Float(bitPattern: exponent)
+    return x < -87.3 ? 0 : result
 }
 
 /// erf(x) with |error| < 1.5e-7 (Abramowitz & Stegun 7.1.26), odd-extended.
 @inline(__always)
 public func fastErf(_ x: Float) -> Float {
-    let a = abs(x)
+    let a = x < 0 ? -x : x
     let t = 1 / (1 + 0.327_591_1 * a)
     var p: Float = 1.061_405_429
     p = p * t - 1.453_152_027
@@ -35,19 +40,21 @@ public func fastErf(_ x: Float) -> Float {
     return x < 0 ? -r : r
 }
 
-/// Largest of n floats, eight lanes at a time (a plain loop would not vectorise: float max
-/// reductions need reassociation).
+/// Largest of n floats, with eight independent running maxima (one chain would serialise on
+/// the compare latency; SIMD8's pointwiseMax compiles to an out-of-line generic call).
 @inline(__always)
 func vectorMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0, m4 = m0, m5 = m0, m6 = m0, m7 = m0
     var i = 0
-    var lanes = SIMD8<Float>(repeating: -.infinity)
-    let raw = UnsafeRawPointer(x)
     while i + 8 <= n {
-        lanes = pointwiseMax(lanes, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+        m0 = x[i] > m0 ? x[i] : m0; m1 = x[i + 1] > m1 ? x[i + 1] : m1
+        m2 = x[i + 2] > m2 ? x[i + 2] : m2; m3 = x[i + 3] > m3 ? x[i + 3] : m3
+        m4 = x[i + 4] > m4 ? x[i + 4] : m4; m5 = x[i + 5] > m5 ? x[i + 5] : m5
+        m6 = x[i + 6] > m6 ? x[i + 6] : m6; m7 = x[i + 7] > m7 ? x[i + 7] : m7
         i += 8
     }
-    var m = lanes.max()
-    while i < n { m = max(m, x[i]); i += 1 }
+    var m = max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
+    while i < n { m = x[i] > m ? x[i] : m; i += 1 }
     return m
 }
 
