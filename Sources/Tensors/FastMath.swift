@@ -40,20 +40,19 @@ public func fastErf(_ x: Float) -> Float {
     return x < 0 ? -r : r
 }
 
-/// Largest of n floats, with eight independent running maxima (one chain would serialise on
-/// the compare latency; SIMD8's pointwiseMax compiles to an out-of-line generic call).
+/// Largest of n floats, eight lanes at a time (a plain loop would not vectorise: float max
+/// reductions need reassociation). `.>` + `replace` lowers to a vector compare and blend.
 @inline(__always)
 func vectorMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-    var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0, m4 = m0, m5 = m0, m6 = m0, m7 = m0
     var i = 0
+    var lanes = SIMD8<Float>(repeating: -.infinity)
+    let raw = UnsafeRawPointer(x)
     while i + 8 <= n {
-        m0 = x[i] > m0 ? x[i] : m0; m1 = x[i + 1] > m1 ? x[i + 1] : m1
-        m2 = x[i + 2] > m2 ? x[i + 2] : m2; m3 = x[i + 3] > m3 ? x[i + 3] : m3
-        m4 = x[i + 4] > m4 ? x[i + 4] : m4; m5 = x[i + 5] > m5 ? x[i + 5] : m5
-        m6 = x[i + 6] > m6 ? x[i + 6] : m6; m7 = x[i + 7] > m7 ? x[i + 7] : m7
+        let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        lanes.replace(with: v, where: v .> lanes)
         i += 8
     }
-    var m = max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
+    var m = lanes.max()
     while i < n { m = x[i] > m ? x[i] : m; i += 1 }
     return m
 }
