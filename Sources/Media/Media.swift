@@ -1,1 +1,0 @@
-// The Media module; see DESIGN.md for what belongs here.
