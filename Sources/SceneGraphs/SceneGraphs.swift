@@ -1,1 +1,0 @@
-// The SceneGraphs module; see DESIGN.md for what belongs here.

@@ -1,0 +1,83 @@
+import SceneGraphs
+
+/// How well one image shows its graph.
+public struct ImageCheck: Sendable, Equatable {
+    public var objects: Int
+    public var objectsFound: Int
+    public var relations: Int
+    /// Relations whose two objects were found and whose detected boxes give the same predicate.
+    public var relationsHeld: Int
+    /// Detections the graph did not ask for.
+    public var extraObjects: Int
+    public var allHold: Bool { objectsFound == objects && relationsHeld == relations }
+}
+
+/// Totals over many images: the quality measure of the whole system.
+public struct CheckMetrics: Sendable, Equatable {
+    public var images = 0
+    public var objects = 0, objectsFound = 0, relations = 0, relationsHeld = 0, graphsHeld = 0, extraObjects = 0
+
+    public init() {}
+
+    public mutating func add(_ c: ImageCheck) {
+        images += 1; objects += c.objects; objectsFound += c.objectsFound; relations += c.relations
+        relationsHeld += c.relationsHeld; extraObjects += c.extraObjects; graphsHeld += c.allHold ? 1 : 0
+    }
+
+    public var objectRecall: Double { objects == 0 ? 1 : Double(objectsFound) / Double(objects) }
+    public var relationAccuracy: Double { relations == 0 ? 1 : Double(relationsHeld) / Double(relations) }
+    public var graphAccuracy: Double { images == 0 ? 0 : Double(graphsHeld) / Double(images) }
+    public var extraPerImage: Double { images == 0 ? 0 : Double(extraObjects) / Double(images) }
+
+    /// One JSON object with the keys the `shapeworld check` command promises.
+    public var json: String {
+        func f(_ x: Double) -> String { String(format: "%.4f", x) }
+        return "{\"images\": \(images), \"object_recall\": \(f(objectRecall)), \"relation_accuracy\": \(f(relationAccuracy)), "
+            + "\"graph_accuracy\": \(f(graphAccuracy)), \"extra_per_image\": \(f(extraPerImage))}"
+    }
+}
+
+/// Reads a graph back out of an image and scores it (DATA.md, "The checker").
+public struct SceneChecker: Sendable {
+    public var detector = ShapeDetector()
+    public init(detector: ShapeDetector = ShapeDetector()) { self.detector = detector }
+
+    public func check(rgb pixels: [UInt8], width: Int, height: Int, graph: SceneGraph) -> ImageCheck {
+        let detections = detector.detect(rgb: pixels, width: width, height: height)
+        let match = matchObjects(graph, detections)
+        var held = 0
+        for r in graph.relationships {
+            guard r.subject < match.count, r.object < match.count, let s = match[r.subject], let o = match[r.object] else { continue }
+            if geometricRelation(subject: detections[s].box, object: detections[o].box) == r.predicate { held += 1 }
+        }
+        let found = match.compactMap { $0 }.count
+        return ImageCheck(objects: graph.objects.count, objectsFound: found, relations: graph.relationships.count,
+                          relationsHeld: held, extraObjects: detections.count - found)
+    }
+
+    /// One detection per graph object, by class; among several candidates of a class the closest to
+    /// the graph's box when it has boxes, else the largest first.
+    func matchObjects(_ graph: SceneGraph, _ detections: [Detection]) -> [Int?] {
+        var used = Set<Int>()
+        var result = [Int?](repeating: nil, count: graph.objects.count)
+        // Objects with boxes claim their nearest candidate first, nearest pairs first.
+        var candidates: [(Double, Int, Int)] = []
+        for (i, name) in graph.objects.enumerated() {
+            guard let cls = ShapeClass(name: name) else { continue }
+            for (j, d) in detections.enumerated() where d.shapeClass == cls {
+                let cost: Double
+                if let boxes = graph.boxes, i < boxes.count {
+                    let b = boxes[i]
+                    cost = (b.centerX - d.box.centerX) * (b.centerX - d.box.centerX) + (b.centerY - d.box.centerY) * (b.centerY - d.box.centerY)
+                } else {
+                    cost = -Double(d.pixelCount)
+                }
+                candidates.append((cost, i, j))
+            }
+        }
+        for (_, i, j) in candidates.sorted(by: { $0.0 < $1.0 }) where result[i] == nil && !used.contains(j) {
+            result[i] = j; used.insert(j)
+        }
+        return result
+    }
+}

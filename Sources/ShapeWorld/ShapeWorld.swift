@@ -1,1 +1,0 @@
-// The ShapeWorld module; see DESIGN.md for what belongs here.

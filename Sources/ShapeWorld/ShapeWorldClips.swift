@@ -1,0 +1,70 @@
+import Foundation
+import SceneGraphs
+
+/// A clip: frames with one graph per frame over the same objects and the same object pairs.
+public struct ShapeWorldClip: Sendable {
+    public var frames: [ShapeWorldScene]
+    public var sequence: SceneGraphSequence { SceneGraphSequence(frames: frames.map(\.graph)) }
+}
+
+extension ShapeWorldRenderer {
+    /// Clip number `index` of data set `seed`: free objects (no nesting) moving at constant velocity
+    /// of 0.5–2 px a frame (scaled), bouncing off the borders; relations recomputed every frame.
+    public func clip(seed: UInt64, index: Int, frames: Int = 8) -> ShapeWorldClip {
+        var rng = ShapeWorldRandom(seed: ~(seed &* 0x2545_F491_4F6C_DD1D) ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+        let still = ShapeWorldRenderer(size: size, minObjects: minObjects, maxObjects: maxObjects, nestedProbability: 0)
+        var shapes: [PlacedShape] = []
+        while shapes.isEmpty {
+            let count = rng.int(minObjects...maxObjects)
+            var placed: [PlacedShape] = []
+            for _ in 0..<count {
+                guard let p = still.place(side: rng.int(px(7)...px(14)), cls: ShapeClass.all[rng.int(0...17)], avoiding: placed, rng: &rng) else { break }
+                placed.append(p)
+            }
+            if placed.count == count { shapes = placed }
+        }
+        // Positions and velocities in pixels (Double), rounded when drawn.
+        var position = shapes.map { (Double($0.x0), Double($0.y0)) }
+        let scale = Double(size) / 32
+        let velocity: [(Double, Double)] = shapes.map { _ in
+            let speed = (0.5 + 1.5 * rng.unit()) * scale, angle = 2 * Double.pi * rng.unit()
+            return (speed * cos(angle), speed * sin(angle))
+        }
+        var v = velocity
+        let pairs = relationPairs(count: shapes.count, rng: &rng)
+        var result: [ShapeWorldScene] = []
+        for _ in 0..<frames {
+            let moved = zip(shapes, position).map { shape, p -> PlacedShape in
+                let side = shape.x1 - shape.x0
+                let x = Int(p.0.rounded()), y = Int(p.1.rounded())
+                return PlacedShape(shapeClass: shape.shapeClass, x0: x, y0: y, x1: x + side, y1: y + side)
+            }
+            let (pixels, boxes) = draw(moved)
+            let relations = pairs.map { Relationship($0.0, geometricRelation(subject: boxes[$0.0], object: boxes[$0.1]), $0.1) }
+            result.append(ShapeWorldScene(size: size, pixels: pixels, graph: SceneGraph(objects: moved.map(\.shapeClass.name),
+                                                                                         relationships: relations, boxes: boxes), nested: false))
+            for i in shapes.indices {
+                let limit = Double(size - (shapes[i].x1 - shapes[i].x0))
+                var (x, y) = (position[i].0 + v[i].0, position[i].1 + v[i].1)
+                if x < 0 || x > limit { v[i].0 = -v[i].0; x = min(max(x, 0), limit) }
+                if y < 0 || y > limit { v[i].1 = -v[i].1; y = min(max(y, 0), limit) }
+                position[i] = (x, y)
+            }
+        }
+        return ShapeWorldClip(frames: result)
+    }
+
+    /// The (subject, object) pairs a clip relates in every frame: as for still scenes, each object
+    /// picks one other at random in a random direction, each pair once.
+    func relationPairs(count: Int, rng: inout ShapeWorldRandom) -> [(Int, Int)] {
+        guard count > 1 else { return [] }
+        var result: [(Int, Int)] = [], seen = Set<[Int]>()
+        for i in 0..<count {
+            var j = rng.int(0...(count - 2))
+            if j >= i { j += 1 }
+            let pair = rng.unit() < 0.5 ? (i, j) : (j, i)
+            if seen.insert([min(i, j), max(i, j)]).inserted { result.append(pair) }
+        }
+        return result
+    }
+}
