@@ -26,14 +26,16 @@ public struct ShapeWorldRenderer: Sendable {
     /// Renders one scene, placing objects by rejection sampling and starting over when a
     /// placement runs out of tries (so every scene has at least `minObjects`).
     public func render(using rng: inout ShapeWorldRandom) -> ShapeWorldScene {
+        // Count and nesting are drawn once, before any retry: re-drawing them on a failed placement
+        // would bias the data towards the easier scenes (measured: 16% nested instead of 25%).
+        let count = rng.int(minObjects...maxObjects)
+        let nested = count >= 2 && rng.unit() < nestedProbability
         while true {
-            if let scene = tryRender(using: &rng) { return scene }
+            if let scene = tryRender(count: count, nested: nested, using: &rng) { return scene }
         }
     }
 
-    func tryRender(using rng: inout ShapeWorldRandom) -> ShapeWorldScene? {
-        let count = rng.int(minObjects...maxObjects)
-        let nested = count >= 2 && rng.unit() < nestedProbability
+    func tryRender(count: Int, nested: Bool, using rng: inout ShapeWorldRandom) -> ShapeWorldScene? {
         var free: [PlacedShape] = []
         var inner: PlacedShape? = nil
         let freeCount = nested ? count - 1 : count       // the outer of a pair is placed like a free object

@@ -1,1 +1,0 @@
-print("shapeworld: not yet built")
