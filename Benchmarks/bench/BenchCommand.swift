@@ -8,7 +8,7 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Speed and memory benchmarks (release builds only: swift run -c release bench …).",
         subcommands: [GemmBench.self, OpsBench.self, ModelBench.self, MediaBench.self],
-        defaultSubcommand: GemmBench.self)
+        defaultSubcommand: ModelBench.self)
 }
 
 /// Prints the OpenBLAS kernel family and the generic-core warning, once, before any figure.
