@@ -54,7 +54,7 @@ public struct COCOStuffLoader: Sendable {
                 objects[imageID, default: []].append((name, Box(x0: v[0] / W, y0: v[1] / H, x1: (v[0] + v[2]) / W, y1: (v[1] + v[3]) / H)))
             }
         }
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)
         var examples: [DatasetExample] = []
         for id in images.keys.sorted() {
             guard let list = objects[id], objectsPerImage.contains(list.count), let image = images[id] else { continue }

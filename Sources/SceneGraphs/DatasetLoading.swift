@@ -26,7 +26,7 @@ func number(_ value: Any?) -> Double? { (value as? NSNumber).map { $0.doubleValu
 
 /// sg2im's relation synthesis: for each object one other at random, labelled by the geometric
 /// rules from their boxes (a pair at most once).
-func synthesiseRelations(_ boxes: [Box], rng: inout SplitMix) -> [Relationship] {
+func synthesiseRelations(_ boxes: [Box], rng: inout SplitMix64) -> [Relationship] {
     guard boxes.count > 1 else { return [] }
     var result: [Relationship] = [], seen = Set<[Int]>()
     for i in boxes.indices {
@@ -37,16 +37,4 @@ func synthesiseRelations(_ boxes: [Box], rng: inout SplitMix) -> [Relationship] 
         }
     }
     return result
-}
-
-/// A seeded generator for loaders (the same seed gives the same synthesised relations).
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

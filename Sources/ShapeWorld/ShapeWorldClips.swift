@@ -11,7 +11,7 @@ extension ShapeWorldRenderer {
     /// Clip number `index` of data set `seed`: free objects (no nesting) moving at constant velocity
     /// of 0.5–2 px a frame (scaled), bouncing off the borders; relations recomputed every frame.
     public func clip(seed: UInt64, index: Int, frames: Int = 8) -> ShapeWorldClip {
-        var rng = ShapeWorldRandom(seed: ~(seed &* 0x2545_F491_4F6C_DD1D) ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+        var rng = SplitMix64(seed: ~(seed &* 0x2545_F491_4F6C_DD1D) ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
         let still = ShapeWorldRenderer(size: size, minObjects: minObjects, maxObjects: maxObjects, nestedProbability: 0)
         var shapes: [PlacedShape] = []
         while shapes.isEmpty {
@@ -56,7 +56,7 @@ extension ShapeWorldRenderer {
 
     /// The (subject, object) pairs a clip relates in every frame: as for still scenes, each object
     /// picks one other at random in a random direction, each pair once.
-    func relationPairs(count: Int, rng: inout ShapeWorldRandom) -> [(Int, Int)] {
+    func relationPairs(count: Int, rng: inout SplitMix64) -> [(Int, Int)] {
         guard count > 1 else { return [] }
         var result: [(Int, Int)] = [], seen = Set<[Int]>()
         for i in 0..<count {

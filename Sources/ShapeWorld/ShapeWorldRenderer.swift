@@ -19,13 +19,13 @@ public struct ShapeWorldRenderer: Sendable {
     /// Scene number `index` of data set `seed` (each scene has its own stream, so any scene can be
     /// rendered alone and in any order).
     public func scene(seed: UInt64, index: Int) -> ShapeWorldScene {
-        var rng = ShapeWorldRandom(seed: seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+        var rng = SplitMix64(seed: seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
         return render(using: &rng)
     }
 
     /// Renders one scene, placing objects by rejection sampling and starting over when a
     /// placement runs out of tries (so every scene has at least `minObjects`).
-    public func render(using rng: inout ShapeWorldRandom) -> ShapeWorldScene {
+    public func render(using rng: inout SplitMix64) -> ShapeWorldScene {
         // Count and nesting are drawn once, before any retry: re-drawing them on a failed placement
         // would bias the data towards the easier scenes (measured: 16% nested instead of 25%).
         let count = rng.int(minObjects...maxObjects)
@@ -35,7 +35,7 @@ public struct ShapeWorldRenderer: Sendable {
         }
     }
 
-    func tryRender(count: Int, nested: Bool, using rng: inout ShapeWorldRandom) -> ShapeWorldScene? {
+    func tryRender(count: Int, nested: Bool, using rng: inout SplitMix64) -> ShapeWorldScene? {
         var free: [PlacedShape] = []
         var inner: PlacedShape? = nil
         let freeCount = nested ? count - 1 : count       // the outer of a pair is placed like a free object
@@ -58,7 +58,7 @@ public struct ShapeWorldRenderer: Sendable {
     }
 
     /// A free square box at least 2 px (scaled) from every placed box; nil after 100 tries.
-    func place(side: Int, cls: ShapeClass, avoiding others: [PlacedShape], rng: inout ShapeWorldRandom) -> PlacedShape? {
+    func place(side: Int, cls: ShapeClass, avoiding others: [PlacedShape], rng: inout SplitMix64) -> PlacedShape? {
         let gap = px(2)
         for _ in 0..<100 {
             let x = rng.int(0...(size - side)), y = rng.int(0...(size - side))
@@ -72,7 +72,7 @@ public struct ShapeWorldRenderer: Sendable {
     }
 
     /// An inner box whose 1-px-grown box lies inside the outer's drawn shape; nil after 100 tries.
-    func placeInside(_ outer: PlacedShape, side: Int, cls: ShapeClass, rng: inout ShapeWorldRandom) -> PlacedShape? {
+    func placeInside(_ outer: PlacedShape, side: Int, cls: ShapeClass, rng: inout SplitMix64) -> PlacedShape? {
         let span = outer.x1 - outer.x0
         guard span - side - 2 >= 0 else { return nil }
         for _ in 0..<100 {
@@ -85,7 +85,7 @@ public struct ShapeWorldRenderer: Sendable {
     }
 
     /// Draws the shapes in order (later ones on top), measures tight boxes and labels relations.
-    func compose(_ shapes: [PlacedShape], nested: Bool, rng: inout ShapeWorldRandom) -> ShapeWorldScene {
+    func compose(_ shapes: [PlacedShape], nested: Bool, rng: inout SplitMix64) -> ShapeWorldScene {
         let (pixels, boxes) = draw(shapes)
         let graph = SceneGraph(objects: shapes.map(\.shapeClass.name), relationships: relations(boxes, rng: &rng), boxes: boxes)
         return ShapeWorldScene(size: size, pixels: pixels, graph: graph, nested: nested)
@@ -119,7 +119,7 @@ public struct ShapeWorldRenderer: Sendable {
 
     /// For each object, one other at random in a random direction, labelled by the geometric
     /// rules; a pair is related at most once.
-    func relations(_ boxes: [Box], rng: inout ShapeWorldRandom) -> [Relationship] {
+    func relations(_ boxes: [Box], rng: inout SplitMix64) -> [Relationship] {
         guard boxes.count > 1 else { return [] }
         var result: [Relationship] = []
         var pairs = Set<[Int]>()

@@ -14,6 +14,12 @@ struct ConvGeometry {
     var columnRows: Int { cin * kh * kw }
     var outPlane: Int { outHeight * outWidth }
     var inPlane: Int { height * width }
+    /// Output columns ox whose input column ox·stride − padding + kj lies inside the image.
+    func validColumns(kernelColumn kj: Int) -> (Int, Int) {
+        let first = max(0, (padding - kj + stride - 1) / stride)
+        let last = width - 1 + padding - kj < 0 ? 0 : min(outWidth, (width - 1 + padding - kj) / stride + 1)
+        return (first, last)
+    }
     /// A 1×1, stride-1, unpadded convolution is a plain GEMM on the input.
     var isPointwise: Bool { kh == 1 && kw == 1 && stride == 1 && padding == 0 }
 }
@@ -104,7 +110,7 @@ func im2col(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutable
             for ki in 0..<kh { for kj in 0..<kw {
                 let row = col + ((c * kh + ki) * kw + kj) * ho * wo
                 // Output columns whose input column ix = ox·s − p + kj lies inside [0, w).
-                let first = max(0, (p - kj + s - 1) / s), last = w - 1 + p - kj < 0 ? 0 : min(wo, (w - 1 + p - kj) / s + 1)
+                let (first, last) = geo.validColumns(kernelColumn: kj)
                 for oy in 0..<ho {
                     let dst = row + oy * wo
                     let iy = oy * s - p + ki
@@ -132,7 +138,7 @@ func col2im(_ geo: ConvGeometry, _ col: UnsafePointer<Float>, _ x: UnsafeMutable
             let plane = x + c * h * w
             for ki in 0..<kh { for kj in 0..<kw {
                 let row = col + ((c * kh + ki) * kw + kj) * ho * wo
-                let first = max(0, (p - kj + s - 1) / s), last = w - 1 + p - kj < 0 ? 0 : min(wo, (w - 1 + p - kj) / s + 1)
+                let (first, last) = geo.validColumns(kernelColumn: kj)
                 if first >= last { continue }
                 for oy in 0..<ho {
                     let iy = oy * s - p + ki

@@ -48,7 +48,7 @@ import Testing
         // Two squares side by side: "left of"; the graph claims it, then the left one is moved right.
         let a = PlacedShape(shapeClass: ShapeClass(color: .red, shape: .square), x0: 2, y0: 10, x1: 10, y1: 18)
         let b = PlacedShape(shapeClass: ShapeClass(color: .blue, shape: .square), x0: 14, y0: 10, x1: 22, y1: 18)
-        var rng = ShapeWorldRandom(seed: 1)
+        var rng = SplitMix64(seed: 1)
         let scene = renderer.compose([a, b], nested: false, rng: &rng)
         var graph = scene.graph
         graph.relationships = [Relationship(0, "left of", 1)]

@@ -1,5 +1,6 @@
-/// SplitMix64: tiny, seedable, identical on every machine, so a seed names a data set.
-public struct ShapeWorldRandom: RandomNumberGenerator, Sendable {
+/// SplitMix64: tiny, seedable, identical on every machine, so a seed names a data set (ShapeWorld)
+/// or a set of synthesised relations (the loaders).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
