@@ -71,3 +71,19 @@ func vectorSum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     while i < n { s += x[i]; i += 1 }
     return s
 }
+
+/// Σ (x − mean)², eight lanes at a time.
+@inline(__always)
+func vectorSquaredDeviation(_ x: UnsafePointer<Float>, _ n: Int, mean: Float) -> Float {
+    var i = 0
+    var lanes = SIMD8<Float>()
+    let m = SIMD8<Float>(repeating: mean), raw = UnsafeRawPointer(x)
+    while i + 8 <= n {
+        let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - m
+        lanes += d * d
+        i += 8
+    }
+    var s = lanes.sum()
+    while i < n { let d = x[i] - mean; s += d * d; i += 1 }
+    return s
+}

@@ -21,11 +21,8 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, ep
         parallelChunks(batch * groups, minimumPerThread: max(1, 16_384 / max(groupSize, 1))) { range in
             for bg in range {
                 let a = xp + bg * groupSize, o = op + bg * groupSize
-                var sum: Float = 0
-                for i in 0..<groupSize { sum += a[i] }
-                let mu = sum / Float(groupSize)
-                var sq: Float = 0
-                for i in 0..<groupSize { let d = a[i] - mu; sq += d * d }
+                let mu = vectorSum(a, groupSize) / Float(groupSize)
+                let sq = vectorSquaredDeviation(a, groupSize, mean: mu)
                 let r = 1 / (sq / Float(groupSize) + eps).squareRoot()
                 mp[bg] = mu; rp[bg] = r
                 let c0 = (bg % groups) * perGroup

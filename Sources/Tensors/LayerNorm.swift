@@ -15,11 +15,8 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float = 1e
         parallelChunks(rows, minimumPerThread: max(1, 16_384 / max(c, 1))) { range in
             for r in range {
                 let a = xp + r * c, o = op + r * c
-                var sum: Float = 0
-                for i in 0..<c { sum += a[i] }
-                let mu = sum / Float(c)
-                var sq: Float = 0
-                for i in 0..<c { let d = a[i] - mu; sq += d * d }
+                let mu = vectorSum(a, c) / Float(c)
+                let sq = vectorSquaredDeviation(a, c, mean: mu)
                 let rs = 1 / (sq / Float(c) + eps).squareRoot()
                 mp[r] = mu; rp[r] = rs
                 for i in 0..<c { o[i] = (a[i] - mu) * rs * wp[i] + bp[i] }
