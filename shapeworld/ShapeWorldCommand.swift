@@ -129,6 +129,13 @@ struct Check: ParsableCommand {
             var metrics = CheckMetrics()
             var rows = ["image,objects,objects_found,relations,relations_held,extra_objects,graph_holds"]
             let checker = SceneChecker()
+            let validator = SceneGraphValidator(vocabulary: .shapeWorld, maxObjects: 64)
+            for (line, graph) in lines {
+                do { try validator.validate(graph, source: graphs) } catch var error as SceneGraphError {
+                    error.line = line
+                    throw error
+                }
+            }
             let progress = ProgressBar("check", total: lines.count)
             for (n, (line, graph)) in lines.enumerated() {
                 guard let name = graph.image else { throw ValidationFailure("\(graphs):\(line): image: missing (each line needs the image file name)") }

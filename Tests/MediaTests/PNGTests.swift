@@ -54,3 +54,19 @@ import Tensors
         #expect(throws: MediaError.self) { try PNGCodec.read(junk) }
     }
 }
+
+@Suite struct ImageDecodingTests {
+    @Test func jpegDecodesThroughFFmpeg() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/media/red_square.jpg")
+        let image = try VideoReader.decodeImage(url)
+        #expect(image.width == 16 && image.height == 16 && image.channels == 3)
+        // Centre is the red box (230, 40, 40), the corner the dark background (32, 32, 32), up to JPEG error.
+        #expect(abs(Int(image[8, 8, 0]) - 230) < 20 && abs(Int(image[8, 8, 1]) - 40) < 20)
+        #expect(abs(Int(image[0, 0, 0]) - 32) < 12 && abs(Int(image[0, 0, 2]) - 32) < 12)
+    }
+
+    @Test func unreadableImageNamesTheFile() throws {
+        #expect(throws: MediaError.self) { try VideoReader.decodeImage(URL(fileURLWithPath: "/no/such/image.jpg")) }
+    }
+}
