@@ -52,11 +52,9 @@ public struct GradientCheck {
                 let a = Double(analytic[j])
                 let error = abs(numeric - a) / max(1, abs(numeric), abs(a))
                 report.checked += 1
-                if error > report.maxError || report.worst.isEmpty {
-                    report.maxError = max(error, report.maxError)
-                    if error >= report.maxError {
-                        report.worst = "input \(index) [\(j)]: numeric \(numeric) analytic \(a)"
-                    }
+                if error >= report.maxError {
+                    report.maxError = error
+                    report.worst = "input \(index) [\(j)]: numeric \(numeric) analytic \(a)"
                 }
             }
         }
