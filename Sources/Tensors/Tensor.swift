@@ -1,3 +1,5 @@
+import Foundation
+
 /// A contiguous, row-major Float32 tensor with optional reverse-mode gradient tracking.
 ///
 /// Values are immutable once an op has produced them, except for leaves (parameters), which
@@ -109,5 +111,3 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(\(shape): [\(preview)\(count > 8 ? ", …" : "")])"
     }
 }
-
-import Foundation
