@@ -48,6 +48,8 @@ let package = Package(
         .target(name: "Diffusion", dependencies: ["NN", "GraphEncoder", "SceneGraphs", "Yams"],
                 swiftSettings: fastKernels),
         .target(name: "Media", dependencies: ["CPNG", "CFFmpeg", "Tensors"], swiftSettings: fastKernels),
+        .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "GraphEncoder", "Diffusion", "Media", "Yams"],
+                swiftSettings: fastKernels),
 
         // Executables: thin, flags then one call into the libraries.
         .executableTarget(name: "bench", dependencies: [
@@ -67,5 +69,6 @@ let package = Package(
         .testTarget(name: "GraphEncoderTests", dependencies: ["GraphEncoder"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     ]
 )

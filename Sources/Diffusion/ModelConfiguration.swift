@@ -8,11 +8,14 @@ public struct UNetConfiguration: Sendable, Equatable {
     public var attentionLevels = [1, 2]
     public var heads = 4
     public var inChannels = 3
+    /// GroupNorm groups everywhere. The time and global embeddings are added per channel right
+    /// before a GroupNorm; a group of one channel would normalise them away, hence 8 by default.
+    public var normGroups = 8
 
     public init(channels: Int = 32, multipliers: [Int] = [1, 2, 2], residualBlocks: Int = 2, attentionLevels: [Int] = [1, 2],
-                heads: Int = 4, inChannels: Int = 3) {
+                heads: Int = 4, inChannels: Int = 3, normGroups: Int = 8) {
         self.channels = channels; self.multipliers = multipliers; self.residualBlocks = residualBlocks
-        self.attentionLevels = attentionLevels; self.heads = heads; self.inChannels = inChannels
+        self.attentionLevels = attentionLevels; self.heads = heads; self.inChannels = inChannels; self.normGroups = normGroups
     }
 }
 
@@ -33,8 +36,9 @@ public struct ModelConfiguration: Sendable, Equatable {
     /// Checks that the sizes fit together (GroupNorm's 32 groups, heads dividing channels, …).
     public func validated(source: String) throws -> ModelConfiguration {
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(source: source, key: key, message: why) }
-        for m in unet.multipliers where (m * unet.channels) % 32 != 0 {
-            throw fail("model.mult", "every level's channels (\(m)·\(unet.channels)) must be a multiple of 32 for GroupNorm(32)")
+        if unet.normGroups < 1 { throw fail("model.norm_groups", "must be at least 1") }
+        for m in unet.multipliers where (m * unet.channels) % unet.normGroups != 0 {
+            throw fail("model.mult", "every level's channels (\(m)·\(unet.channels)) must be a multiple of norm_groups (\(unet.normGroups))")
         }
         for m in unet.multipliers where (m * unet.channels) % unet.heads != 0 {
             throw fail("model.heads", "\(unet.heads) heads do not divide \(m * unet.channels) channels")

@@ -27,7 +27,7 @@ extension ModelConfiguration {
         }
         let reader = YAMLSection(source: source, prefix: "model", mapping: section)
         try reader.refuseUnknown(["channels", "mult", "num_res", "attn_levels", "heads", "context_dim", "num_objects", "num_predicates",
-                                  "D", "H", "layers", "G", "max_triples", "in_channels"])
+                                  "D", "H", "layers", "G", "max_triples", "in_channels", "norm_groups"])
         var c = shapes32
         c.unet.channels = try reader.int("channels") ?? c.unet.channels
         c.unet.multipliers = try reader.intList("mult") ?? c.unet.multipliers
@@ -35,6 +35,7 @@ extension ModelConfiguration {
         c.unet.attentionLevels = try reader.intList("attn_levels") ?? c.unet.attentionLevels
         c.unet.heads = try reader.int("heads") ?? c.unet.heads
         c.unet.inChannels = try reader.int("in_channels") ?? c.unet.inChannels
+        c.unet.normGroups = try reader.int("norm_groups") ?? c.unet.normGroups
         c.contextDimension = try reader.int("context_dim") ?? c.contextDimension
         c.encoder.objectClasses = try reader.int("num_objects") ?? c.encoder.objectClasses
         c.encoder.predicateClasses = try reader.int("num_predicates") ?? c.encoder.predicateClasses
@@ -71,7 +72,8 @@ extension ModelConfiguration {
                                                 globalDimension: try int("G"), maxTriples: try int("max_triples"))
         guard let mult = values["mult"], let attn = values["attn_levels"] else { throw fail("missing mult or attn_levels") }
         let unet = UNetConfiguration(channels: try int("channels"), multipliers: mult, residualBlocks: try int("num_res"),
-                                     attentionLevels: attn, heads: try int("heads"))
+                                     attentionLevels: attn, heads: try int("heads"),
+                                     normGroups: values["norm_groups"] == nil ? 32 : try int("norm_groups"))
         return try ModelConfiguration(encoder: encoder, unet: unet, contextDimension: try int("context_dim")).validated(source: "reference config")
     }
 }

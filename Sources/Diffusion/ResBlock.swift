@@ -7,11 +7,11 @@ public final class ResBlock: Module {
     public let norm1: GroupNorm, conv1: Conv2d, emb: Linear, norm2: GroupNorm, conv2: Conv2d
     public let skip: Conv2d?
 
-    public init(inChannels: Int, outChannels: Int, embeddingDimension: Int, rng: inout RandomGenerator) {
-        norm1 = GroupNorm(groups: 32, channels: inChannels)
+    public init(inChannels: Int, outChannels: Int, embeddingDimension: Int, normGroups: Int, rng: inout RandomGenerator) {
+        norm1 = GroupNorm(groups: normGroups, channels: inChannels)
         conv1 = Conv2d(inChannels, outChannels, kernelSize: 3, padding: 1, rng: &rng)
         emb = Linear(embeddingDimension, outChannels, rng: &rng)
-        norm2 = GroupNorm(groups: 32, channels: outChannels)
+        norm2 = GroupNorm(groups: normGroups, channels: outChannels)
         conv2 = Conv2d(outChannels, outChannels, kernelSize: 3, padding: 1, rng: &rng)
         skip = inChannels == outChannels ? nil : Conv2d(inChannels, outChannels, kernelSize: 1, rng: &rng)
     }

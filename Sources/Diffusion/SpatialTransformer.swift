@@ -11,8 +11,8 @@ public final class SpatialTransformer: Module {
     public let ln3: LayerNorm, feedForwardIn: Linear, feedForwardOut: Linear
     public let projOut: Conv2d
 
-    public init(channels c: Int, contextDimension: Int, heads: Int, rng: inout RandomGenerator) {
-        norm = GroupNorm(groups: 32, channels: c)
+    public init(channels c: Int, contextDimension: Int, heads: Int, normGroups: Int, rng: inout RandomGenerator) {
+        norm = GroupNorm(groups: normGroups, channels: c)
         projIn = Conv2d(c, c, kernelSize: 1, rng: &rng)
         ln1 = LayerNorm(c); selfAttention = Attention(dimension: c, contextDimension: c, heads: heads, rng: &rng)
         ln2 = LayerNorm(c); crossAttention = Attention(dimension: c, contextDimension: contextDimension, heads: heads, rng: &rng)

@@ -40,14 +40,14 @@ public final class UNet: Module {
         globalMLP = Linear(globalDimension, e, rng: &rng)
         convIn = Conv2d(cfg.inChannels, c, kernelSize: 3, padding: 1, rng: &rng)
         func transformer(_ ch: Int, _ rng: inout RandomGenerator) -> SpatialTransformer {
-            SpatialTransformer(channels: ch, contextDimension: contextDimension, heads: cfg.heads, rng: &rng)
+            SpatialTransformer(channels: ch, contextDimension: contextDimension, heads: cfg.heads, normGroups: cfg.normGroups, rng: &rng)
         }
         var skips = [c], ch = c
         var downLevels: [UNetLevel] = []
         for (l, m) in cfg.multipliers.enumerated() {
             var res: [ResBlock] = [], attn: [SpatialTransformer] = []
             for _ in 0..<cfg.residualBlocks {
-                res.append(ResBlock(inChannels: ch, outChannels: m * c, embeddingDimension: e, rng: &rng)); ch = m * c
+                res.append(ResBlock(inChannels: ch, outChannels: m * c, embeddingDimension: e, normGroups: cfg.normGroups, rng: &rng)); ch = m * c
                 if cfg.attentionLevels.contains(l) { attn.append(transformer(ch, &rng)) }
                 skips.append(ch)
             }
@@ -58,14 +58,14 @@ public final class UNet: Module {
             downLevels.append(level)
         }
         down = ModuleList(downLevels)
-        midRes1 = ResBlock(inChannels: ch, outChannels: ch, embeddingDimension: e, rng: &rng)
+        midRes1 = ResBlock(inChannels: ch, outChannels: ch, embeddingDimension: e, normGroups: cfg.normGroups, rng: &rng)
         midAttention = transformer(ch, &rng)
-        midRes2 = ResBlock(inChannels: ch, outChannels: ch, embeddingDimension: e, rng: &rng)
+        midRes2 = ResBlock(inChannels: ch, outChannels: ch, embeddingDimension: e, normGroups: cfg.normGroups, rng: &rng)
         var upLevels: [UNetLevel] = []
         for (l, m) in cfg.multipliers.enumerated().reversed() {
             var res: [ResBlock] = [], attn: [SpatialTransformer] = []
             for _ in 0...cfg.residualBlocks {
-                res.append(ResBlock(inChannels: ch + skips.removeLast(), outChannels: m * c, embeddingDimension: e, rng: &rng)); ch = m * c
+                res.append(ResBlock(inChannels: ch + skips.removeLast(), outChannels: m * c, embeddingDimension: e, normGroups: cfg.normGroups, rng: &rng)); ch = m * c
                 if cfg.attentionLevels.contains(l) { attn.append(transformer(ch, &rng)) }
             }
             let level = UNetLevel(res: res, attn: attn)
@@ -73,7 +73,7 @@ public final class UNet: Module {
             upLevels.append(level)                       // up[0] is the deepest level
         }
         up = ModuleList(upLevels)
-        normOut = GroupNorm(groups: 32, channels: ch)
+        normOut = GroupNorm(groups: cfg.normGroups, channels: ch)
         convOut = Conv2d(ch, cfg.inChannels, kernelSize: 3, padding: 1, rng: &rng)
     }
 
