@@ -27,6 +27,7 @@ let package = Package(
     products: [
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "shapeworld", targets: ["shapeworld"]),
+        .executable(name: "train", targets: ["train"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,7 +49,7 @@ let package = Package(
         .target(name: "Diffusion", dependencies: ["NN", "GraphEncoder", "SceneGraphs", "Yams"],
                 swiftSettings: fastKernels),
         .target(name: "Media", dependencies: ["CPNG", "CFFmpeg", "Tensors"], swiftSettings: fastKernels),
-        .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "GraphEncoder", "Diffusion", "Media", "Yams"],
+        .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "GraphEncoder", "Diffusion", "Media", "Output", "Yams"],
                 swiftSettings: fastKernels),
 
         // Executables: thin, flags then one call into the libraries.
@@ -60,6 +61,9 @@ let package = Package(
             "ShapeWorld", "SceneGraphs", "Media",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "shapeworld", swiftSettings: fastKernels),
+        .executableTarget(name: "train", dependencies: [
+            "Training", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "train", swiftSettings: fastKernels),
 
         // One test target per library module.
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

@@ -16,11 +16,11 @@ extension ModelConfiguration {
 
     /// Parses YAML text; `source` names it in errors.
     public static func parse(yaml text: String, source: String) throws -> ModelConfiguration {
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
-            throw ConfigurationError(source: source, key: "-", message: "not valid YAML: \(error)")
-        }
-        guard let mapping = root?.mapping else { throw ConfigurationError(source: source, key: "-", message: "expected a mapping at the top level") }
+        try parse(root: try composeConfigurationYAML(text, source: source), source: source)
+    }
+
+    /// Reads the `model` section of an already parsed config document.
+    public static func parse(root mapping: Node.Mapping, source: String) throws -> ModelConfiguration {
         guard let model = mapping["model"] else { return shapes32 }
         guard let section = model.mapping else {
             throw ConfigurationError(source: source, key: "model", line: model.mark.map { $0.line }, message: "expected a mapping")
@@ -78,38 +78,90 @@ extension ModelConfiguration {
     }
 }
 
-/// Typed reads from one YAML mapping, with errors naming file, line, dotted key and expected type.
-struct YAMLSection {
-    let source: String, prefix: String, mapping: Node.Mapping
+/// Parses a config document; its top level must be a mapping.
+public func composeConfigurationYAML(_ text: String, source: String) throws -> Node.Mapping {
+    let root: Node?
+    do { root = try Yams.compose(yaml: text) } catch {
+        throw ConfigurationError(source: source, key: "-", message: "not valid YAML: \(error)")
+    }
+    guard let root else { return Node.Mapping([]) }
+    guard let mapping = root.mapping else { throw ConfigurationError(source: source, key: "-", message: "expected a mapping at the top level") }
+    return mapping
+}
 
-    func error(_ key: String, _ node: Node?, _ message: String) -> ConfigurationError {
+/// Typed reads from one YAML mapping, with errors naming file, line, dotted key and expected type.
+public struct YAMLSection {
+    public let source: String, prefix: String, mapping: Node.Mapping
+
+    public init(source: String, prefix: String, mapping: Node.Mapping) {
+        self.source = source; self.prefix = prefix; self.mapping = mapping
+    }
+
+    /// The section `key` of a document (an empty one when absent), refusing a non-mapping value.
+    public static func section(_ key: String, of root: Node.Mapping, source: String) throws -> YAMLSection {
+        guard let node = root[key] else { return YAMLSection(source: source, prefix: key, mapping: Node.Mapping([])) }
+        guard let mapping = node.mapping else {
+            throw ConfigurationError(source: source, key: key, line: node.mark.map { $0.line }, message: "expected a mapping")
+        }
+        return YAMLSection(source: source, prefix: key, mapping: mapping)
+    }
+
+    public func error(_ key: String, _ node: Node?, _ message: String) -> ConfigurationError {
         ConfigurationError(source: source, key: "\(prefix).\(key)", line: node?.mark.map { $0.line }, message: message)
     }
 
-    func found(_ node: Node) -> String {
+    public func found(_ node: Node) -> String {
         if let s = node.scalar { return "\"\(s.string)\"" }
         return node.sequence != nil ? "a list" : "a mapping"
     }
 
-    func refuseUnknown(_ known: Set<String>) throws {
+    /// Refuses keys outside `known` (a typo would otherwise silently fall back to a default).
+    public func refuseUnknown(_ known: Set<String>) throws {
         for (k, v) in mapping {
             guard let name = k.string else { continue }
             if !known.contains(name) { throw error(name, v, "unknown key (known: \(known.sorted().joined(separator: ", ")))") }
         }
     }
 
-    func int(_ key: String) throws -> Int? {
+    public func int(_ key: String) throws -> Int? {
         guard let node = mapping[key] else { return nil }
         guard node.scalar != nil, let v = node.int else { throw error(key, node, "expected an integer, found \(found(node))") }
         return v
     }
 
-    func intList(_ key: String) throws -> [Int]? {
+    public func intList(_ key: String) throws -> [Int]? {
         guard let node = mapping[key] else { return nil }
         guard let seq = node.sequence else { throw error(key, node, "expected a list of integers, found \(found(node))") }
         return try seq.map { item in
             guard let v = item.int else { throw error(key, item, "expected a list of integers, found item \(found(item))") }
             return v
         }
+    }
+
+    public func double(_ key: String) throws -> Double? {
+        guard let node = mapping[key] else { return nil }
+        guard node.scalar != nil, let v = node.float else { throw error(key, node, "expected a number, found \(found(node))") }
+        return v
+    }
+
+    public func bool(_ key: String) throws -> Bool? {
+        guard let node = mapping[key] else { return nil }
+        guard node.scalar != nil, let v = node.bool else { throw error(key, node, "expected true or false, found \(found(node))") }
+        return v
+    }
+
+    /// A string that must be one of `choices`.
+    public func choice(_ key: String, _ choices: [String]) throws -> String? {
+        guard let node = mapping[key] else { return nil }
+        guard let v = node.scalar?.string, choices.contains(v) else {
+            throw error(key, node, "expected one of \(choices.joined(separator: ", ")), found \(found(node))")
+        }
+        return v
+    }
+
+    public func string(_ key: String) throws -> String? {
+        guard let node = mapping[key] else { return nil }
+        guard let v = node.scalar?.string else { throw error(key, node, "expected a string, found \(found(node))") }
+        return v
     }
 }

@@ -13,8 +13,10 @@ public final class ExponentialMovingAverage {
     }
 
     /// Moves every average towards its parameter's current value.
-    public func update() {
-        let d = decay
+    public func update() { update(decay: decay) }
+
+    /// One update with another decay than the configured one (EMA warm-up schedules).
+    public func update(decay d: Float) {
         for (a, p) in zip(averages, parameters) {
             let ap = a.storage.pointer, pp = p.storage.pointer
             for j in 0..<a.count { ap[j] = d * ap[j] + (1 - d) * pp[j] }

@@ -3,10 +3,14 @@ public struct SceneGraphValidator: Sendable {
     public var vocabulary: Vocabulary
     /// Most objects a graph may have (the model's capacity).
     public var maxObjects: Int
+    /// Most triples (relationships plus one `__in_image__` per object) the model encodes; more
+    /// would be dropped silently, so they are refused.
+    public var maxTriples: Int?
 
-    public init(vocabulary: Vocabulary, maxObjects: Int) {
+    public init(vocabulary: Vocabulary, maxObjects: Int, maxTriples: Int? = nil) {
         self.vocabulary = vocabulary
         self.maxObjects = maxObjects
+        self.maxTriples = maxTriples
     }
 
     /// Throws the first problem of `graph`, located by `source`, graph index and field.
@@ -31,6 +35,9 @@ public struct SceneGraphValidator: Sendable {
             }
             guard r.subject != r.object else { throw fail("relationships[\(i)]", "object \(r.subject) is related to itself") }
             guard seen.insert(r).inserted else { throw fail("relationships[\(i)]", "duplicate of an earlier relationship") }
+        }
+        if let maxTriples, graph.objects.count + graph.relationships.count > maxTriples {
+            throw fail("relationships", "\(graph.relationships.count) relationships + \(graph.objects.count) objects make \(graph.objects.count + graph.relationships.count) triples, but the model takes at most \(maxTriples) (model.max_triples)")
         }
         if let boxes = graph.boxes, boxes.count != graph.objects.count {
             throw fail("boxes", "\(boxes.count) boxes for \(graph.objects.count) objects")

@@ -1,10 +1,57 @@
 import Foundation
+import NN
 
-/// The folder of one training run: the resolved config, metrics, pictures and checkpoints.
+/// The folder of one training run, readable by anyone: `config.yaml` (the resolved config),
+/// `metrics.jsonl` and TensorBoard event files, `loss.png`, `samples/`, `checkpoints/`, and the
+/// run's products (weights) at the end.
 public struct RunFolder: Sendable {
     public let url: URL
+
     public init(_ url: URL) { self.url = url }
+
     public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
     public var metricsFile: URL { url.appendingPathComponent("metrics.jsonl") }
     public var resolvedConfig: URL { url.appendingPathComponent("config.yaml") }
+    public var samples: URL { url.appendingPathComponent("samples") }
+    public var lossCurve: URL { url.appendingPathComponent("loss.png") }
+
+    /// Starts a new run: the folder must not exist or be empty (a run is never silently mixed
+    /// with another), and its parent must be writable. Writes the resolved config.
+    public static func create(_ url: URL, resolvedConfig: String) throws -> RunFolder {
+        let fm = FileManager.default
+        var isFolder: ObjCBool = false
+        if fm.fileExists(atPath: url.path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw CheckpointError(path: url.path, message: "exists and is not a folder") }
+            let contents = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
+            guard contents.isEmpty else {
+                throw CheckpointError(path: url.path, message: "already holds a run (use --resume to continue it, or choose another --out)")
+            }
+        }
+        do { try fm.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw CheckpointError(path: url.path, message: "cannot create the run folder: \(reason(error))")
+        }
+        guard access(url.path, W_OK) == 0 else { throw CheckpointError(path: url.path, message: "cannot write here (permission denied)") }
+        let run = RunFolder(url)
+        try AtomicFileWriter.write(Array(resolvedConfig.utf8), to: run.resolvedConfig)
+        return run
+    }
+
+    /// Opens an existing run to resume it: the folder and its resolved config must exist.
+    public static func existing(_ url: URL) throws -> RunFolder {
+        let run = RunFolder(url)
+        guard FileManager.default.fileExists(atPath: run.resolvedConfig.path) else {
+            throw CheckpointError(path: url.path, message: "no run to resume here (config.yaml is missing)")
+        }
+        guard access(url.path, W_OK) == 0 else { throw CheckpointError(path: url.path, message: "cannot write here (permission denied)") }
+        return run
+    }
+}
+
+/// The shortest readable reason of a Foundation error.
+func reason(_ error: Error) -> String {
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, let s = underlying.localizedFailureReason ?? Optional(underlying.localizedDescription) {
+        return s
+    }
+    return ns.localizedDescription
 }

@@ -3,9 +3,25 @@ import Testing
 @testable import Training
 
 @Suite struct RunFolderTests {
-    @Test func layout() {
-        let run = RunFolder(URL(fileURLWithPath: "/tmp/run"))
-        #expect(run.checkpoints.path == "/tmp/run/checkpoints")
-        #expect(run.metricsFile.lastPathComponent == "metrics.jsonl")
+    func temporaryFolder() -> URL {
+        URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("runfolder-\(UUID().uuidString)")
+    }
+
+    @Test func createWritesTheResolvedConfigAndRefusesAnOccupiedFolder() throws {
+        let url = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let run = try RunFolder.create(url, resolvedConfig: "train:\n  steps: 3\n")
+        #expect(try String(contentsOf: run.resolvedConfig, encoding: .utf8) == "train:\n  steps: 3\n")
+        #expect(throws: CheckpointError.self) { try RunFolder.create(url, resolvedConfig: "") }
+        do { _ = try RunFolder.create(url, resolvedConfig: "") } catch { #expect("\(error)".contains("--resume")) }
+    }
+
+    @Test func resumingNeedsARun() throws {
+        let url = temporaryFolder()
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: url) }
+        do { _ = try RunFolder.existing(url); Issue.record("opened a folder without a run") } catch {
+            #expect("\(error)".contains("config.yaml is missing"))
+        }
     }
 }

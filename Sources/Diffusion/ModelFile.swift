@@ -1,0 +1,61 @@
+import Foundation
+import NN
+import SceneGraphs
+import Tensors
+
+/// A model that cannot be used: names the file and what is wrong with it.
+public struct ModelFileError: Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}
+
+/// A trained scene-graph diffusion model on disk: safetensors with the parameters under the
+/// reference's names (so `sgdiff_ref.SceneGraphDiffusion` loads them by name), and metadata with
+/// the resolved model config as JSON, the vocabulary as sg2im's vocab.json, the recipe and where
+/// the weights came from.
+public enum ModelFile {
+    public static let format = "scene-graph-diffusion/1"
+
+    /// Writes `model` atomically.
+    public static func write(_ model: SceneGraphDiffusion, vocabulary: Vocabulary, recipe: String, steps: Int, to url: URL,
+                             provenance: String? = nil) throws {
+        let metadata = [
+            "format": format, "config": configurationJSON([model.configuration.section]), "vocab": vocabulary.jsonString(),
+            "recipe": recipe, "steps": String(steps),
+            "provenance": provenance ?? "trained with this project's `train` on ShapeWorld, \(steps) steps; EMA weights",
+        ]
+        try SafeTensorsFile(tensors: model.stateDict(), metadata: metadata).write(to: url)
+    }
+
+    /// Reads a model file: the model with its weights, its vocabulary and its metadata. Every way a
+    /// file can be wrong (missing, truncated, not a model, a vocabulary that does not fit the
+    /// model, parameters that do not match) is one error naming the file.
+    public static func read(_ url: URL) throws -> (model: SceneGraphDiffusion, vocabulary: Vocabulary, metadata: [String: String]) {
+        let path = url.path
+        guard FileManager.default.fileExists(atPath: path) else { throw ModelFileError(path: path, message: "no such model file") }
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(contentsOf: url) } catch {
+            throw ModelFileError(path: path, message: "not a readable safetensors file (\(String(describing: error).replacingOccurrences(of: path + ": ", with: "")))")
+        }
+        guard let configText = file.metadata["config"], let vocabText = file.metadata["vocab"] else {
+            throw ModelFileError(path: path, message: "not a scene-graph diffusion model (its metadata has no config and vocab)")
+        }
+        let configuration: ModelConfiguration
+        do { configuration = try ModelConfiguration.parse(yaml: configText, source: path + " metadata") } catch {
+            throw ModelFileError(path: path, message: "its config does not parse: \(error)")
+        }
+        let vocabulary: Vocabulary
+        do { vocabulary = try Vocabulary(json: Data(vocabText.utf8), source: path + " metadata") } catch {
+            throw ModelFileError(path: path, message: "its vocabulary does not parse: \(error)")
+        }
+        guard vocabulary.objectNames.count <= configuration.encoder.objectClasses,
+              vocabulary.predicateNames.count <= configuration.encoder.predicateClasses else {
+            throw ModelFileError(path: path, message: "its vocabulary (\(vocabulary.objectNames.count) objects, \(vocabulary.predicateNames.count) predicates) does not fit the model (model.num_objects \(configuration.encoder.objectClasses), model.num_predicates \(configuration.encoder.predicateClasses))")
+        }
+        var rng = RandomGenerator(seed: 0)
+        let model = SceneGraphDiffusion(configuration, rng: &rng)
+        try model.loadParameters(from: file, source: path)
+        return (model, vocabulary, file.metadata)
+    }
+}

@@ -1,0 +1,180 @@
+import Diffusion
+import Foundation
+import GraphEncoder
+import NN
+import SceneGraphs
+import ShapeWorld
+import Tensors
+
+/// Training the denoiser on ShapeWorld (DESIGN.md, method steps 3–4): ε-prediction on the cosine
+/// schedule, Min-SNR-γ weights, the graph dropped to the null graph with p = cond_drop for
+/// guidance, AdamW with warmup + cosine, gradient clipping, and an EMA of the weights for sampling.
+public final class DenoiserTraining: TrainingTask {
+    public let model: SceneGraphDiffusion
+    public let recipe: TrainingConfiguration
+    public let data: DataConfiguration
+    public let schedule = NoiseSchedule.cosine()
+    public let vocabulary = Vocabulary.shapeWorld
+    public let kind = "train"
+    public private(set) var step = 0
+    public var totalSteps: Int { recipe.steps }
+
+    let named: [(String, Tensor)]
+    let trained: [(String, Tensor)]
+    let optimizer: AdamW
+    let ema: ExponentialMovingAverage
+    let learningRates: WarmupCosineSchedule
+    var rng: RandomGenerator
+    var batches: ShapeWorldBatches
+    public let evaluation: DenoiserEvaluation
+
+    /// A fresh run. `encoderWeights` (a pretrain run's encoder.safetensors) is required for the
+    /// frozen and finetune modes and refused for scratch — unless the run is about to be restored
+    /// from a checkpoint, which holds the encoder too.
+    public init(model configuration: ModelConfiguration, recipe: TrainingConfiguration, data: DataConfiguration,
+                encoderWeights: (file: SafeTensorsFile, source: String)? = nil, restoring: Bool = false) throws {
+        guard configuration.encoder.objectClasses >= vocabulary.objectNames.count,
+              configuration.encoder.predicateClasses >= vocabulary.predicateNames.count else {
+            throw ConfigurationError(source: "config", key: "model.num_objects",
+                                     message: "ShapeWorld needs \(vocabulary.objectNames.count) object and \(vocabulary.predicateNames.count) predicate classes")
+        }
+        self.recipe = recipe; self.data = data
+        var initRNG = RandomGenerator(seed: recipe.seed)
+        model = SceneGraphDiffusion(configuration, rng: &initRNG)
+        switch (recipe.encoder, encoderWeights) {
+        case (.scratch, nil): break
+        case (_, nil) where restoring: break
+        case (.scratch, .some(let w)):
+            throw ConfigurationError(source: w.source, key: "train.encoder", message: "an encoder was given but train.encoder is scratch (use frozen or finetune)")
+        case (_, nil):
+            throw ConfigurationError(source: "config", key: "train.encoder", message: "\(recipe.encoder.rawValue) needs a pretrained encoder (--encoder encoder.safetensors)")
+        case (_, .some(let w)):
+            try model.encoder.loadParameters(from: w.file, prefix: "encoder.", source: w.source)
+        }
+        if recipe.encoder == .frozen { model.encoder.setRequiresGrad(false) }
+        named = model.namedParameters()
+        trained = named.filter { $0.1.requiresGrad }
+        // No decay on biases and norm gains (rank 1) nor on embedding tables.
+        optimizer = AdamW(namedParameters: trained, learningRate: Float(recipe.learningRate), weightDecay: Float(recipe.weightDecay),
+                          decayExempt: { name in name.hasSuffix(".bias") || name.contains("norm") || name.contains(".ln") || name.contains("_embed.") })
+        ema = ExponentialMovingAverage(parameters: named.map(\.1), decay: Float(recipe.emaDecay))
+        learningRates = WarmupCosineSchedule(peak: Float(recipe.learningRate), minimum: Float(recipe.minimumLearningRate),
+                                             warmupSteps: min(recipe.warmup, recipe.steps), totalSteps: recipe.steps)
+        rng = RandomGenerator(seed: recipe.seed &+ 0x5EED)
+        batches = ShapeWorldBatches(renderer: data.renderer, seed: data.seed)
+        evaluation = try DenoiserEvaluation(configuration: configuration, recipe: recipe, data: data)
+    }
+
+    public func trainStep() throws -> [(String, Double)] {
+        let lr = learningRates.learningRate(at: step)
+        optimizer.learningRate = lr
+        let b = recipe.batch
+        let (pixels, graphs) = batches.next(b)
+        let graphBatch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: vocabulary))
+        let encoding = recipe.encoder == .frozen ? GradMode.disabled { model.encoder(graphBatch) } : model.encoder(graphBatch)
+        var context = model.context(from: encoding)
+        context = dropConditions(context, batch: b)
+
+        let timesteps = (0..<b).map { _ in rng.nextInt(below: schedule.steps) }
+        let x0 = Tensor(shape: [b, model.configuration.unet.inChannels, data.size, data.size], scalars: pixels)
+        let noise = Tensor.normal(x0.shape, using: &rng)
+        let noisy = noised(x0, noise: noise, timesteps: timesteps)
+        let eps = model.unet(noisy, timesteps: timesteps, context: context.tokens, mask: context.mask, global: context.global)
+        let weights = timesteps.map { Float(schedule.minSNRWeight($0, gamma: recipe.minSNRGamma)) }
+        let loss = weightedMSELoss(eps, noise, exampleWeights: weights)
+        let mse = GradMode.disabled { mseLoss(eps, noise).item }
+
+        for (_, p) in trained { p.grad = nil }
+        loss.backward()
+        let gradientNorm = clipGradientNorm(trained.map(\.1), maxNorm: Float(recipe.gradientClip))
+        optimizer.update()
+        // EMA warm-up: early averages would otherwise be dominated by the random initialisation.
+        let decay = min(Float(recipe.emaDecay), Float(1 + step) / Float(10 + step))
+        ema.update(decay: decay)
+        step += 1
+        return [("loss", Double(loss.item)), ("mse", Double(mse)), ("lr", Double(lr)), ("grad_norm", Double(gradientNorm))]
+    }
+
+    /// x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, per example.
+    func noised(_ x0: Tensor, noise: Tensor, timesteps: [Int]) -> Tensor {
+        let out = Tensor.uninitialized(x0.shape)
+        let per = x0.count / timesteps.count
+        let xp = x0.storage.pointer, np = noise.storage.pointer, op = out.storage.pointer
+        for (i, t) in timesteps.enumerated() {
+            let a = Float(schedule.signal(t)), s = Float(schedule.noise(t))
+            for j in (i * per)..<((i + 1) * per) { op[j] = a * xp[j] + s * np[j] }
+        }
+        return out
+    }
+
+    /// Replaces each example's graph by the null graph with probability cond_drop (zero tokens,
+    /// only the global slot unmasked, zero global), so the model also learns the unconditional ε.
+    func dropConditions(_ c: DiffusionContext, batch b: Int) -> DiffusionContext {
+        let keep = (0..<b).map { _ in rng.nextDouble() >= recipe.conditionDrop }
+        guard keep.contains(false) else { return c }
+        let tokens = c.tokens.shape[1]
+        let keepTokens = Tensor(shape: [b, 1, 1], scalars: keep.map { $0 ? 1 : 0 })
+        let keepGlobal = Tensor(shape: [b, 1], scalars: keep.map { $0 ? 1 : 0 })
+        var mask = c.mask
+        for i in 0..<b where !keep[i] {
+            for j in 0..<tokens { mask[i * tokens + j] = j == tokens - 1 }
+        }
+        return DiffusionContext(tokens: c.tokens * keepTokens, mask: mask, global: c.global * keepGlobal)
+    }
+
+    public func checkpointState() -> [String: SafeTensor] {
+        var state = model.stateDict(prefix: "model.")
+        for ((name, _), average) in zip(named, ema.averages) { state["ema." + name] = SafeTensor(shape: average.shape, data: .f32(average.scalars)) }
+        state.merge(optimizer.stateDict(prefix: "optimizer.")) { $1 }
+        state["rng.train"] = CheckpointValue.words(rng.state)
+        state["data.next_index"] = CheckpointValue.integers([batches.nextIndex])
+        state["step"] = CheckpointValue.integers([step])
+        return state
+    }
+
+    public func restore(from file: SafeTensorsFile, source: String) throws {
+        try model.loadParameters(from: file, prefix: "model.", source: source)
+        try loadTensors(ema.averages, names: named.map { "ema." + $0.0 }, from: file, source: source)
+        try optimizer.loadState(file.tensors, prefix: "optimizer.", source: source)
+        rng = try RandomGenerator(state: try CheckpointValue.words(file, "rng.train", source: source))
+        batches.nextIndex = try CheckpointValue.integers(file, "data.next_index", count: 1, source: source)[0]
+        step = try CheckpointValue.integers(file, "step", count: 1, source: source)[0]
+    }
+
+    public func evaluate(run: RunFolder, metrics: MetricsLog) throws -> [(String, Double)] {
+        evaluation.load(averages: ema.averages)
+        return try evaluation.run(step: step, folder: run, metrics: metrics)
+    }
+
+    /// The sampling weights: the EMA parameters under the reference's names, with the resolved
+    /// config, the vocabulary and the recipe in the metadata.
+    public func finish(run: RunFolder) throws {
+        evaluation.load(averages: ema.averages)
+        try ModelFile.write(evaluation.model, vocabulary: vocabulary,
+                            recipe: configurationJSON([recipe.section, data.section]), steps: step,
+                            to: run.url.appendingPathComponent("model.safetensors"))
+    }
+}
+
+/// Copies F32 entries into existing tensors by name, checking every name and shape first.
+func loadTensors(_ targets: [Tensor], names: [String], from file: SafeTensorsFile, source: String) throws {
+    var problems: [String] = []
+    var values: [(Tensor, [Float])] = []
+    for (t, name) in zip(targets, names) {
+        guard let stored = file.tensors[name], case .f32(let v) = stored.data else { problems.append("\(name): missing or not F32"); continue }
+        guard stored.shape == t.shape else { problems.append("\(name): shape \(stored.shape), expected \(t.shape)"); continue }
+        values.append((t, v))
+    }
+    guard problems.isEmpty else {
+        throw CheckpointError(path: source, message: "checkpoint does not match: " + problems.prefix(8).joined(separator: "; ") +
+                              (problems.count > 8 ? " (+\(problems.count - 8) more)" : ""))
+    }
+    for (t, v) in values { v.withUnsafeBufferPointer { t.storage.pointer.update(from: $0.baseAddress!, count: v.count) } }
+}
+
+extension DataConfiguration {
+    /// The ShapeWorld renderer for these settings.
+    public var renderer: ShapeWorldRenderer {
+        ShapeWorldRenderer(size: size, minObjects: minObjects, maxObjects: maxObjects, nestedProbability: nested)
+    }
+}

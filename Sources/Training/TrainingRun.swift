@@ -1,0 +1,120 @@
+import Foundation
+import NN
+import Output
+
+/// How often a run logs, checkpoints and evaluates.
+public struct RunIntervals: Sendable {
+    public var log: Int, checkpoint: Int, evaluate: Int, keepCheckpoints: Int
+    public init(log: Int, checkpoint: Int, evaluate: Int, keepCheckpoints: Int) {
+        self.log = log; self.checkpoint = checkpoint; self.evaluate = evaluate; self.keepCheckpoints = keepCheckpoints
+    }
+}
+
+/// A loss that stopped being a number: the run ends, and the last good checkpoint is kept.
+public struct NonFiniteLossError: Error, CustomStringConvertible {
+    public var step: Int
+    public var name: String
+    public var value: Double
+    public var lastCheckpoint: URL?
+    public var description: String {
+        "step \(step): \(name) is \(value); run stopped. " +
+            (lastCheckpoint.map { "Last good checkpoint: \($0.path) (resume from it with a lower train.lr)" } ?? "No checkpoint was written yet.")
+    }
+}
+
+/// The run machinery, written once for every kind of training: progress bar with loss, steps/s and
+/// ETA; metrics as JSONL and TensorBoard events; a loss-curve picture; atomic checkpoints every N
+/// steps keeping the last K; resume; Ctrl-C / SIGTERM → checkpoint and a clean exit.
+public final class TrainingRun {
+    public enum Outcome: Equatable, Sendable {
+        /// All steps done and the products written.
+        case finished
+        /// Stopped by a signal after `step` steps, with a checkpoint at that step.
+        case stopped(step: Int)
+    }
+
+    public let folder: RunFolder
+    public let task: any TrainingTask
+    public let intervals: RunIntervals
+    /// Stored in every checkpoint (the resolved config, the run kind, …).
+    public let metadata: [String: String]
+    /// Stop after this many steps of this process (tests; nil = run to the end).
+    public var stepLimit: Int?
+    private let checkpointer: Checkpointer
+
+    public init(folder: RunFolder, task: any TrainingTask, intervals: RunIntervals, metadata: [String: String]) {
+        self.folder = folder; self.task = task; self.intervals = intervals; self.metadata = metadata
+        checkpointer = Checkpointer(folder: folder.checkpoints, keep: intervals.keepCheckpoints)
+    }
+
+    /// Restores the newest checkpoint into the task; returns its step.
+    @discardableResult
+    public func restoreLatest() throws -> Int {
+        let latest = try checkpointer.latest()
+        try task.restore(from: latest.file, source: latest.url.path)
+        guard task.step == latest.step else {
+            throw CheckpointError(path: latest.url.path, message: "restored step \(task.step), file name says \(latest.step)")
+        }
+        return latest.step
+    }
+
+    /// Runs (or, after `restoreLatest`, continues) to the last step.
+    public func run(resumedAt resumedStep: Int? = nil) throws -> Outcome {
+        let metrics = try MetricsLog(folder: folder.url, resumingAt: resumedStep)
+        defer { metrics.close() }
+        StopSignal.install()
+        let progress = ProgressBar(task.kind, total: task.totalSteps, start: task.step)
+        var lastCheckpoint: URL? = resumedStep.map { folder.checkpoints.appendingPathComponent(Checkpointer.fileName(step: $0)) }
+        var stepsThisProcess = 0
+
+        func checkpoint() throws {
+            try checkpointer.save(step: task.step, tensors: task.checkpointState(), metadata: metadata.merging(["kind": task.kind]) { $1 })
+            lastCheckpoint = folder.checkpoints.appendingPathComponent(Checkpointer.fileName(step: task.step))
+        }
+        func evaluate() throws {
+            let values = try task.evaluate(run: folder, metrics: metrics)
+            try metrics.log(step: task.step, values.map { ("eval/" + $0.0, $0.1) })
+            try writeLossCurve()
+        }
+
+        while task.step < task.totalSteps {
+            let values = try task.trainStep()
+            stepsThisProcess += 1
+            if let bad = values.first(where: { !$0.1.isFinite }) {
+                progress.finish()
+                throw NonFiniteLossError(step: task.step, name: bad.0, value: bad.1, lastCheckpoint: lastCheckpoint)
+            }
+            let step = task.step
+            progress.update(step, status: values.prefix(1).map { String(format: "%@ %.4f", $0.0, $0.1) }.joined())
+            if step % intervals.log == 0 { try metrics.log(step: step, values.map { ("train/" + $0.0, $0.1) }) }
+            let finished = step == task.totalSteps
+            if step % intervals.checkpoint == 0 || finished || StopSignal.requested { try checkpoint() }
+            if step % intervals.evaluate == 0 && !finished { try evaluate() }
+            if StopSignal.requested {
+                progress.finish()
+                FileHandle.standardError.write(Data("\(task.kind): stopped at step \(step); checkpoint \(lastCheckpoint?.path ?? "-") (continue with --resume)\n".utf8))
+                return .stopped(step: step)
+            }
+            if let limit = stepLimit, stepsThisProcess >= limit, !finished {
+                try checkpoint()
+                progress.finish()
+                return .stopped(step: step)
+            }
+        }
+        progress.finish()
+        try evaluate()
+        try task.finish(run: folder)
+        return .finished
+    }
+
+    /// Redraws `loss.png` from everything in metrics.jsonl (so a resumed run's curve is whole).
+    func writeLossCurve() throws {
+        let series = try MetricsHistory.read(folder.metricsFile)
+        let train = series.filter { $0.key == "train/loss" || $0.key == "train/mse" }
+        let evals = series.filter { $0.key.hasPrefix("eval/") }
+        var panels: [(String, [(String, [(Int, Double)])])] = []
+        if !train.isEmpty { panels.append(("training loss", train.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })) }
+        if !evals.isEmpty { panels.append(("evaluation", evals.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })) }
+        try LossCurvePlot.write(panels: panels, to: folder.lossCurve)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Tensors
+import Training
+
+@main
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the scene-graph diffusion denoiser on ShapeWorld.",
+        discussion: """
+        Writes a run folder: config.yaml (resolved), metrics.jsonl and TensorBoard events, loss.png,
+        samples/, checkpoints/ (every train.checkpoint_every steps, the newest train.keep_checkpoints
+        kept) and, at the end, model.safetensors (EMA weights). Ctrl-C or SIGTERM saves a checkpoint
+        and exits 0; --resume continues bit for bit. Any config key can be overridden: train.lr=3e-4.
+        """)
+
+    @Option(help: "Config file (model, train and data sections).") var config: String?
+    @Option(help: "Pretrained encoder (a pretrain run's encoder.safetensors); needed when train.encoder is frozen or finetune.") var encoder: String?
+    @Option(help: "Run folder (default runs/train-<date>).") var out: String?
+    @Flag(help: "Continue the run in --out from its newest checkpoint.") var resume = false
+    @Option(help: "Total steps (shorthand for train.steps=N).") var steps: Int?
+    @Argument(help: "Config overrides, section.key=value.") var overrides: [String] = []
+
+    func run() throws {
+        OpenBLASCore.ensureOptimizedKernels()
+        do {
+            guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
+            let folder = out ?? "runs/train-\(Self.timestamp())"
+            let launch = DenoiserTrainingLaunch(config: config.map { URL(fileURLWithPath: $0) }, encoder: encoder.map { URL(fileURLWithPath: $0) },
+                                                out: URL(fileURLWithPath: folder), resume: resume,
+                                                overrides: overrides + (steps.map { ["train.steps=\($0)"] } ?? []))
+            let (run, _, resumedAt) = try launch.prepare()
+            FileHandle.standardError.write(Data("train: \(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8))
+            if case .finished = try run.run(resumedAt: resumedAt) {
+                FileHandle.standardError.write(Data("train: done; weights in \(folder)/model.safetensors\n".utf8))
+            }
+        } catch let error as ValidationError { throw error } catch {
+            FileHandle.standardError.write(Data("train: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    static func timestamp() -> String {
+        let f = DateFormatter(); f.dateFormat = "yyyyMMdd-HHmmss"; f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date())
+    }
+}
