@@ -9,6 +9,11 @@ public struct ParameterLoadError: Error, CustomStringConvertible {
     /// (name, shape in the model, shape in the file)
     public var misshapen: [(String, [Int], [Int])]
     public var wrongType: [String]
+    /// Entries present but unusable for another reason, each with its reason.
+    public var invalid: [String] = []
+
+    /// Whether nothing at all is wrong.
+    public var isEmpty: Bool { missing.isEmpty && unexpected.isEmpty && misshapen.isEmpty && wrongType.isEmpty && invalid.isEmpty }
 
     public var description: String {
         var lines = ["\(source): checkpoint does not match the model"]
@@ -16,6 +21,7 @@ public struct ParameterLoadError: Error, CustomStringConvertible {
         if !unexpected.isEmpty { lines.append("  unexpected (\(unexpected.count)): " + unexpected.joined(separator: ", ")) }
         for (name, model, file) in misshapen { lines.append("  \(name): model has shape \(model), file has \(file)") }
         if !wrongType.isEmpty { lines.append("  not F32: " + wrongType.joined(separator: ", ")) }
+        for reason in invalid { lines.append("  " + reason) }
         return lines.joined(separator: "\n")
     }
 }

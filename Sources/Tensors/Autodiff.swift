@@ -8,6 +8,13 @@ final class GradNode {
         self.inputs = inputs
         self.pullback = pullback
     }
+
+    /// Stands in for a node whose pullback has run: its saved tensors are gone, and reaching it
+    /// again means a second backward through the same graph, which must fail rather than
+    /// silently treat the tensor as a leaf.
+    nonisolated(unsafe) static let released = GradNode(inputs: [], pullback: { _ in preconditionFailure(secondBackwardMessage) })
+
+    static let secondBackwardMessage = "Trying to backward through the graph a second time: its saved tensors were freed by the first backward(). Run the forward pass again for a new backward."
 }
 
 extension Tensor {
@@ -22,22 +29,37 @@ extension Tensor {
     }
 
     /// Reverse-mode sweep from this scalar: accumulates `grad` on every leaf that requires it.
-    /// Intermediate gradients are dropped as soon as they are consumed, and the recorded graph is
-    /// released afterwards, so activations do not outlive the step.
+    /// Intermediate gradients are dropped as soon as they are consumed, and each recorded node is
+    /// released as soon as its pullback has run, so activations do not outlive their use. A
+    /// second backward through the same graph is an error (as in PyTorch).
     public func backward(_ seed: Tensor? = nil) {
+        precondition(node !== GradNode.released, GradNode.secondBackwardMessage)
+        precondition(seed.map { $0.shape == shape } ?? true, "backward seed of shape \(seed?.shape ?? []) for a tensor of shape \(shape)")
         precondition(seed != nil || count == 1, "backward() without a seed needs a scalar, got \(shape)")
         GradMode.disabled { sweep(seed) }
     }
 
     private func sweep(_ seed: Tensor?) {
-        let order = topologicalOrder()
+        var order: [Tensor?] = topologicalOrder()
         var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed ?? Tensor.ones(shape)]
-        for t in order.reversed() {
-            guard let g = grads.removeValue(forKey: ObjectIdentifier(t)) else { continue }
+        // Storages already held as some leaf's `grad` (or the caller's seed): a pullback may hand
+        // one gradient to several inputs, and each leaf must own its `grad`, since optimizers and
+        // clipping update gradients in place.
+        var owned = Set<ObjectIdentifier>()
+        if let seed { owned.insert(ObjectIdentifier(seed.storage)) }
+        for i in order.indices.reversed() {
+            // Dropping our reference as we go (and the node below) frees each activation as soon
+            // as the last pullback that needs it has run, instead of at the end of the sweep.
+            guard let t = order[i] else { continue }
+            order[i] = nil
+            let g = grads.removeValue(forKey: ObjectIdentifier(t))
             guard let node = t.node else {
-                if t.requiresGrad { t.grad = t.grad.map { add($0, g) } ?? g }
+                if let g, t.requiresGrad { t.accumulateGrad(g, owned: &owned) }
                 continue
             }
+            precondition(node !== GradNode.released, GradNode.secondBackwardMessage)
+            t.node = GradNode.released
+            guard let g else { continue }
             let inputGrads = node.pullback(g)
             precondition(inputGrads.count == node.inputs.count, "pullback returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
             for (input, ig) in zip(node.inputs, inputGrads) {
@@ -48,7 +70,20 @@ extension Tensor {
                 grads[key] = grads[key].map { add($0, ig) } ?? ig
             }
         }
-        for t in order where t.node != nil { t.node = nil }
+    }
+
+    /// Adds `g` to this leaf's gradient, copying it first if another leaf already holds its storage.
+    private func accumulateGrad(_ g: Tensor, owned: inout Set<ObjectIdentifier>) {
+        if let existing = grad {
+            grad = add(existing, g)
+        } else if owned.contains(ObjectIdentifier(g.storage)) {
+            let copy = Tensor.uninitialized(g.shape)
+            copy.storage.pointer.update(from: g.storage.pointer, count: g.count)
+            grad = copy
+        } else {
+            grad = g
+        }
+        if let grad { owned.insert(ObjectIdentifier(grad.storage)) }
     }
 
     private func topologicalOrder() -> [Tensor] {

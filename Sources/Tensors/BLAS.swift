@@ -22,8 +22,13 @@ public enum BLAS {
         _ = singleThreaded
         if m == 0 || n == 0 { return }
         if k == 0 {
-            // BLAS leaves C untouched when k == 0 only if beta == 1; make the zero-sum explicit.
-            for i in 0..<m { for j in 0..<n { c[i * (ldc ?? n) + j] *= beta } }
+            // The product is empty, so C = beta·C. Like BLAS, never read C when beta is 0: it may
+            // be uninitialised, and 0·NaN is NaN.
+            let ldc = ldc ?? n
+            for i in 0..<m {
+                let row = c + i * ldc
+                if beta == 0 { row.update(repeating: 0, count: n) } else { for j in 0..<n { row[j] *= beta } }
+            }
             return
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,

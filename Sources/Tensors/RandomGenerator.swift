@@ -19,6 +19,18 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The whole generator state, to save with a checkpoint (there is nothing cached beside it:
+    /// `nextNormal` draws afresh each time).
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A generator that continues exactly where the one whose `state` was saved stopped.
+    public init(state: [UInt64]) throws {
+        guard state.count == 4 else { throw RandomGeneratorStateError.wrongLength(state.count) }
+        // xoshiro's all-zero state is a fixed point: it would return 0 forever.
+        guard state.contains(where: { $0 != 0 }) else { throw RandomGeneratorStateError.allZero }
+        s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
+    }
+
     @inlinable
     static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
@@ -64,5 +76,18 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     public mutating func fillUniform(_ p: UnsafeMutablePointer<Float>, count: Int, low: Float, high: Float) {
         let span = high - low
         for i in 0..<count { p[i] = low + span * nextFloat() }
+    }
+}
+
+/// Why a saved generator state cannot be restored.
+public enum RandomGeneratorStateError: Error, Equatable, CustomStringConvertible {
+    case wrongLength(Int)
+    case allZero
+
+    public var description: String {
+        switch self {
+        case .wrongLength(let n): "random generator state has \(n) words, expected 4 (xoshiro256**)"
+        case .allZero: "random generator state is all zero, which xoshiro256** never reaches"
+        }
     }
 }

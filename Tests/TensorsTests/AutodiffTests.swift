@@ -26,7 +26,8 @@ import Testing
         let h = w * w
         let loss = h.sum()
         loss.backward()
-        #expect(h.node == nil && loss.node == nil)
+        #expect(h.node === GradNode.released && loss.node === GradNode.released)
+        #expect(h.node?.inputs.isEmpty == true)
     }
 
     @Test func generatorIsDeterministicAndWellSpread() {
