@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "shapeworld", targets: ["shapeworld"]),
         .executable(name: "train", targets: ["train"]),
+        .executable(name: "sample", targets: ["sample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,6 +52,8 @@ let package = Package(
         .target(name: "Media", dependencies: ["CPNG", "CFFmpeg", "Tensors"], swiftSettings: fastKernels),
         .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "GraphEncoder", "Diffusion", "Media", "Output", "Yams"],
                 swiftSettings: fastKernels),
+        .target(name: "Jobs", dependencies: ["Diffusion", "GraphEncoder", "SceneGraphs", "ShapeWorld", "Media", "Output", "Tensors"],
+                swiftSettings: fastKernels),
 
         // Executables: thin, flags then one call into the libraries.
         .executableTarget(name: "bench", dependencies: [
@@ -61,6 +64,9 @@ let package = Package(
             "ShapeWorld", "SceneGraphs", "Media",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "shapeworld", swiftSettings: fastKernels),
+        .executableTarget(name: "sample", dependencies: [
+            "Jobs", "Diffusion", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "sample", swiftSettings: fastKernels),
         .executableTarget(name: "train", dependencies: [
             "Training", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "train", swiftSettings: fastKernels),
@@ -74,5 +80,6 @@ let package = Package(
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
     ]
 )

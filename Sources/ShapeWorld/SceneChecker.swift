@@ -9,6 +9,8 @@ public struct ImageCheck: Sendable, Equatable {
     public var relationsHeld: Int
     /// Detections the graph did not ask for.
     public var extraObjects: Int
+    /// Whether each relationship held, in the graph's order (for per-predicate figures).
+    public var relationHeld: [Bool] = []
     public var allHold: Bool { objectsFound == objects && relationsHeld == relations }
 }
 
@@ -45,14 +47,13 @@ public struct SceneChecker: Sendable {
     public func check(rgb pixels: [UInt8], width: Int, height: Int, graph: SceneGraph) -> ImageCheck {
         let detections = detector.detect(rgb: pixels, width: width, height: height)
         let match = matchObjects(graph, detections)
-        var held = 0
-        for r in graph.relationships {
-            guard r.subject < match.count, r.object < match.count, let s = match[r.subject], let o = match[r.object] else { continue }
-            if geometricRelation(subject: detections[s].box, object: detections[o].box) == r.predicate { held += 1 }
+        let relationHeld = graph.relationships.map { r -> Bool in
+            guard r.subject < match.count, r.object < match.count, let s = match[r.subject], let o = match[r.object] else { return false }
+            return geometricRelation(subject: detections[s].box, object: detections[o].box) == r.predicate
         }
         let found = match.compactMap { $0 }.count
         return ImageCheck(objects: graph.objects.count, objectsFound: found, relations: graph.relationships.count,
-                          relationsHeld: held, extraObjects: detections.count - found)
+                          relationsHeld: relationHeld.filter { $0 }.count, extraObjects: detections.count - found, relationHeld: relationHeld)
     }
 
     /// One detection per graph object, by class; among several candidates of a class the closest to

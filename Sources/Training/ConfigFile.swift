@@ -30,26 +30,34 @@ public struct ConfigFile {
             }
             let key = String(item[..<eq]), value = String(item[item.index(after: eq)...])
             let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard path.count == 2, !path[0].isEmpty, !path[1].isEmpty else {
+            guard path.count >= 2, !path.contains(where: \.isEmpty) else {
                 throw ConfigurationError(source: "override \(item)", key: key, message: "expected section.key=value (e.g. train.lr=3e-4)")
             }
             let node: Node
             do { node = try Yams.compose(yaml: value) ?? Node("") } catch {
                 throw ConfigurationError(source: "override \(item)", key: key, message: "value is not valid YAML: \(error)")
             }
-            var section: Node.Mapping
-            if let existing = root[path[0]] {
-                guard let m = existing.mapping else {
-                    throw ConfigurationError(source: "override \(item)", key: path[0], message: "the config's \(path[0]) is not a mapping")
-                }
-                section = m
-            } else { section = Node.Mapping([]) }
-            section[path[1]] = node
-            root[path[0]] = Node(section)
+            root = try Self.setting(path[...], to: node, in: root, override: item)
             parsed.append((key, value))
         }
         self.root = root
         self.overrides = parsed
+    }
+
+    /// `mapping` with the value at `path` replaced (sections created as needed).
+    static func setting(_ path: ArraySlice<String>, to value: Node, in mapping: Node.Mapping, override: String) throws -> Node.Mapping {
+        var mapping = mapping
+        let key = path.first!
+        if path.count == 1 { mapping[key] = value; return mapping }
+        var inner = Node.Mapping([])
+        if let existing = mapping[key] {
+            guard let m = existing.mapping else {
+                throw ConfigurationError(source: "override \(override)", key: key, message: "the config's \(key) is not a mapping")
+            }
+            inner = m
+        }
+        mapping[key] = Node(try setting(path.dropFirst(), to: value, in: inner, override: override))
+        return mapping
     }
 
     /// Runs a section reader, rewording errors about overridden keys to name the override.

@@ -18,3 +18,12 @@ import Testing
         #expect(check.maxError < gradientTolerance, "\(check.worst)")
     }
 }
+
+@Suite struct ExponentialTests {
+    @Test func valuesAndGradient() {
+        let x = randomTensor([7], seed: 11)
+        #expect(maxAbsDifference(exponential(x).scalars, x.scalars.map { Float(Foundation.exp(Double($0))) }) < 2e-5)
+        let check = GradientCheck.run([x], epsilon: 1e-3) { exponential($0[0]) }
+        #expect(check.maxError < gradientTolerance, "\(check.worst)")
+    }
+}

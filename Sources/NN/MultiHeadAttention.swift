@@ -1,4 +1,3 @@
-import NN
 import Tensors
 
 /// Multi-head attention; keys and values come from `context` (cross-attention) or from x itself

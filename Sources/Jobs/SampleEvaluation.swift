@@ -1,0 +1,89 @@
+import Foundation
+import Media
+import Output
+import SceneGraphs
+import ShapeWorld
+
+/// `sample --eval graphs.jsonl --out DIR`: one image per graph at the model's size, written as
+/// `DIR/000000.png …` with `DIR/graphs.jsonl` (each graph with its image's name: the layout
+/// `shapeworld render` writes, so the same tools read both) and `DIR/metrics.json` — the checker's
+/// figures overall, per predicate and per object count.
+public struct SampleEvaluation {
+    public var graphsFile: URL
+    public var output: URL
+    public var settings: SampleSettings
+
+    public init(graphsFile: URL, output: URL, settings: SampleSettings) {
+        self.graphsFile = graphsFile; self.output = output; self.settings = settings
+    }
+
+    /// Samples, scores and writes everything; returns the figures as JSON text.
+    public func run(with sampler: GraphSampler) throws -> String {
+        let lines = try readGraphLines(graphsFile)
+        guard !lines.isEmpty else { throw SamplingError("\(graphsFile.path): no graphs") }
+        // Every graph is checked before any sampling, so a bad line fails in a second, not an hour.
+        for (line, graph) in lines {
+            do { try sampler.validator.validate(graph, source: graphsFile.path) } catch var e as SceneGraphError {
+                e.line = line
+                throw e
+            }
+        }
+        let folder = try OutputFolder(output)
+        // The model never sees boxes: the checker matches objects by class, not by the data's layout.
+        let graphs = lines.map { entry -> SceneGraph in var g = entry.graph; g.boxes = nil; g.image = nil; return g }
+        let progress = ProgressBar("eval", total: graphs.count)
+        let requests = graphs.enumerated().map { (graph: $0.element, seed: settings.seed &+ UInt64($0.offset)) }
+        let images = try sampler.images(requests, settings: settings) { progress.update($0) }
+        var report = CheckReport()
+        for (graph, image) in zip(graphs, images) {
+            report.add(SceneChecker().check(rgb: image.pixels, width: image.width, height: image.height, graph: graph), graph: graph)
+        }
+        let json = report.json(settings: settings)
+        try folder.fill { staging in
+            var out: [String] = []
+            for (i, image) in images.enumerated() {
+                let name = String(format: "%06d.png", i)
+                try PNGCodec.write(image, to: staging.appendingPathComponent(name))
+                var g = lines[i].graph
+                g.image = name
+                out.append(try g.jsonLine())
+            }
+            try Data((out.joined(separator: "\n") + "\n").utf8).write(to: staging.appendingPathComponent("graphs.jsonl"))
+            try Data((json + "\n").utf8).write(to: staging.appendingPathComponent("metrics.json"))
+        }
+        return json
+    }
+}
+
+/// The checker's figures overall, per predicate and per object count.
+public struct CheckReport {
+    public var overall = CheckMetrics()
+    public var byObjectCount: [Int: CheckMetrics] = [:]
+    /// predicate → (held, total)
+    public var byPredicate: [String: (held: Int, total: Int)] = [:]
+
+    public init() {}
+
+    public mutating func add(_ check: ImageCheck, graph: SceneGraph) {
+        overall.add(check)
+        byObjectCount[graph.objects.count, default: CheckMetrics()].add(check)
+        for (r, held) in zip(graph.relationships, check.relationHeld) {
+            byPredicate[r.predicate, default: (0, 0)].total += 1
+            if held { byPredicate[r.predicate, default: (0, 0)].held += 1 }
+        }
+    }
+
+    /// One JSON object: settings, overall figures, per predicate, per object count.
+    public func json(settings: SampleSettings) -> String {
+        func f(_ x: Double) -> String { String(format: "%.4f", x) }
+        let predicates = byPredicate.keys.sorted().map { p -> String in
+            let v = byPredicate[p]!
+            return "\"\(p)\": {\"relations\": \(v.total), \"accuracy\": \(f(v.total == 0 ? 0 : Double(v.held) / Double(v.total)))}"
+        }
+        let counts = byObjectCount.keys.sorted().map { "\"\($0)\": \(byObjectCount[$0]!.json)" }
+        return "{\"sampler\": \"\(settings.sampler)\", \"guidance\": \(settings.guidance), \"seed\": \(settings.seed), "
+            + "\"object_recall\": \(f(overall.objectRecall)), \"relation_accuracy\": \(f(overall.relationAccuracy)), "
+            + "\"graph_accuracy\": \(f(overall.graphAccuracy)), \"extra_per_image\": \(f(overall.extraPerImage)), \"images\": \(overall.images), "
+            + "\"per_predicate\": {\(predicates.joined(separator: ", "))}, \"per_object_count\": {\(counts.joined(separator: ", "))}}"
+    }
+}

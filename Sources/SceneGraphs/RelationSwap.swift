@@ -1,0 +1,19 @@
+/// Predicates that have an opposite, and the opposite: a graph with one of them flipped describes
+/// the same objects in a different scene — the hard negative of relation-swap pretraining.
+public let oppositePredicates: [String: String] = [
+    "left of": "right of", "right of": "left of", "above": "below", "below": "above", "inside": "surrounding", "surrounding": "inside",
+]
+
+extension SceneGraph {
+    /// Indices of relationships whose predicate has an opposite.
+    public var flippableRelationships: [Int] {
+        relationships.indices.filter { oppositePredicates[relationships[$0].predicate] != nil }
+    }
+
+    /// This graph with relationship `index`'s predicate replaced by its opposite.
+    public func flippingPredicate(at index: Int) -> SceneGraph {
+        var g = self
+        if let opposite = oppositePredicates[relationships[index].predicate] { g.relationships[index].predicate = opposite }
+        return g
+    }
+}

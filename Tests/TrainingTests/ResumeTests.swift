@@ -1,0 +1,63 @@
+import Foundation
+import NN
+import Testing
+@testable import Training
+
+@Suite struct ResumeTests {
+    /// Stopping after N steps (as Ctrl-C / SIGTERM does: checkpoint, return) and resuming gives the
+    /// uninterrupted run's losses and weights bit for bit.
+    @Test func resumedRunEqualsUninterruptedRun() throws {
+        let whole = TinyRun.folder("whole"), parts = TinyRun.folder("parts")
+        let config = try TinyRun.configFile(near: whole)
+        defer { for u in [whole, parts, config] { try? FileManager.default.removeItem(at: u) } }
+
+        let a = try DenoiserTrainingLaunch(config: config, encoder: nil, out: whole, resume: false, overrides: ["train.steps=8"]).prepare()
+        #expect(try a.run.run() == .finished)
+
+        let b = try DenoiserTrainingLaunch(config: config, encoder: nil, out: parts, resume: false, overrides: ["train.steps=8"]).prepare()
+        b.run.stepLimit = 5
+        #expect(try b.run.run() == .stopped(step: 5))
+        let c = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: parts, resume: true, overrides: []).prepare()
+        #expect(c.resumedAt == 5)
+        #expect(try c.run.run(resumedAt: c.resumedAt) == .finished)
+
+        let wholeLosses = try TinyRun.losses(whole), partLosses = try TinyRun.losses(parts)
+        #expect(wholeLosses.count == 8)
+        #expect(partLosses == wholeLosses)
+        let wa = try SafeTensorsFile(contentsOf: whole.appendingPathComponent("model.safetensors"))
+        let wb = try SafeTensorsFile(contentsOf: parts.appendingPathComponent("model.safetensors"))
+        #expect(wa.tensors == wb.tensors)
+    }
+
+    @Test func resumeRefusesChangedRecipe() throws {
+        let run = TinyRun.folder("recipe")
+        let config = try TinyRun.configFile(near: run)
+        defer { for u in [run, config] { try? FileManager.default.removeItem(at: u) } }
+        let a = try DenoiserTrainingLaunch(config: config, encoder: nil, out: run, resume: false, overrides: ["train.steps=3"]).prepare()
+        _ = try a.run.run()
+        do {
+            _ = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: run, resume: true, overrides: ["train.lr=0.1"]).prepare()
+            Issue.record("a changed learning rate was accepted on resume")
+        } catch { #expect("\(error)".contains("only train.steps may change")) }
+    }
+
+    @Test func damagedOrMissingCheckpointIsOneClearError() throws {
+        let run = TinyRun.folder("damaged")
+        let config = try TinyRun.configFile(near: run)
+        defer { for u in [run, config] { try? FileManager.default.removeItem(at: u) } }
+        let a = try DenoiserTrainingLaunch(config: config, encoder: nil, out: run, resume: false, overrides: ["train.steps=3"]).prepare()
+        _ = try a.run.run()
+        let checkpoint = run.appendingPathComponent("checkpoints/step-00000003.safetensors")
+        let bytes = try Data(contentsOf: checkpoint)
+        try bytes.prefix(bytes.count / 2).write(to: checkpoint)
+        do {
+            _ = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: run, resume: true, overrides: []).prepare()
+            Issue.record("a truncated checkpoint was accepted")
+        } catch { #expect("\(error)".contains("damaged checkpoint")) }
+        try FileManager.default.removeItem(at: run.appendingPathComponent("checkpoints"))
+        do {
+            _ = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: run, resume: true, overrides: []).prepare()
+            Issue.record("resumed without a checkpoint")
+        } catch { #expect("\(error)".contains("no checkpoint to resume from")) }
+    }
+}
