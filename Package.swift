@@ -42,14 +42,15 @@ let package = Package(
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
 
         // Libraries, dependencies pointing one way (DESIGN.md).
+        .target(name: "Output", swiftSettings: fastKernels),
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: fastKernels),
-        .target(name: "NN", dependencies: ["Tensors"], swiftSettings: fastKernels),
+        .target(name: "NN", dependencies: ["Tensors", "Output"], swiftSettings: fastKernels),
         .target(name: "SceneGraphs", swiftSettings: fastKernels),
         .target(name: "ShapeWorld", dependencies: ["SceneGraphs"], swiftSettings: fastKernels),
         .target(name: "GraphEncoder", dependencies: ["NN", "SceneGraphs"], swiftSettings: fastKernels),
         .target(name: "Diffusion", dependencies: ["NN", "GraphEncoder", "SceneGraphs", "Yams"],
                 swiftSettings: fastKernels),
-        .target(name: "Media", dependencies: ["CPNG", "CFFmpeg", "Tensors"], swiftSettings: fastKernels),
+        .target(name: "Media", dependencies: ["CPNG", "CFFmpeg", "Tensors", "Output"], swiftSettings: fastKernels),
         .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "GraphEncoder", "Diffusion", "Media", "Output", "Yams"],
                 swiftSettings: fastKernels),
         .target(name: "Jobs", dependencies: ["Diffusion", "GraphEncoder", "SceneGraphs", "ShapeWorld", "Media", "Output", "Tensors"],
@@ -61,7 +62,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/bench", swiftSettings: fastKernels),
         .executableTarget(name: "shapeworld", dependencies: [
-            "ShapeWorld", "SceneGraphs", "Media",
+            "ShapeWorld", "SceneGraphs", "Media", "Output",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "shapeworld", swiftSettings: fastKernels),
         .executableTarget(name: "sample", dependencies: [
@@ -72,8 +73,9 @@ let package = Package(
         ], path: "train", swiftSettings: fastKernels),
 
         // One test target per library module.
+        .testTarget(name: "OutputTests", dependencies: ["Output"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Output"]),
         .testTarget(name: "SceneGraphsTests", dependencies: ["SceneGraphs"]),
         .testTarget(name: "ShapeWorldTests", dependencies: ["ShapeWorld"]),
         .testTarget(name: "GraphEncoderTests", dependencies: ["GraphEncoder"]),

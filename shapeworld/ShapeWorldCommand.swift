@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import Output
 import SceneGraphs
 import ShapeWorld
 
@@ -146,7 +147,7 @@ struct Check: ParsableCommand {
                 rows.append("\(name),\(c.objects),\(c.objectsFound),\(c.relations),\(c.relationsHeld),\(c.extraObjects),\(c.allHold ? 1 : 0)")
                 progress.update(n + 1)
             }
-            try AtomicText.write(rows.joined(separator: "\n") + "\n", to: URL(fileURLWithPath: csv))
+            try AtomicFile.write(rows.joined(separator: "\n") + "\n", to: URL(fileURLWithPath: csv))
             print(metrics.json)
         }
     }
@@ -190,20 +191,8 @@ struct Stats: ParsableCommand {
     }
 }
 
-/// Text written atomically (temporary file in the same folder, then rename).
-enum AtomicText {
-    static func write(_ text: String, to url: URL) throws {
-        let folder = url.deletingLastPathComponent()
-        guard FileManager.default.fileExists(atPath: folder.path) else { throw ValidationFailure("\(url.path): the folder does not exist") }
-        let temp = folder.appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
-        do {
-            try Data(text.utf8).write(to: temp)
-            if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: temp) } else {
-                try FileManager.default.moveItem(at: temp, to: url)
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw ValidationFailure("\(url.path): cannot write: \(error.localizedDescription)")
-        }
-    }
+/// A user-facing failure: printed as is, exit status 1.
+struct ValidationFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
 }

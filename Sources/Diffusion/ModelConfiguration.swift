@@ -33,10 +33,28 @@ public struct ModelConfiguration: Sendable, Equatable {
     public static let shapes32 = ModelConfiguration(
         encoder: GraphEncoderConfiguration(objectClasses: 19, predicateClasses: 7), unet: UNetConfiguration(), contextDimension: 256)
 
-    /// Checks that the sizes fit together (GroupNorm's 32 groups, heads dividing channels, …).
+    /// Checks that every size is positive and that the sizes fit together (GroupNorm groups and
+    /// heads dividing every level's channels, attention levels that exist, …).
     public func validated(source: String) throws -> ModelConfiguration {
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(source: source, key: key, message: why) }
-        if unet.normGroups < 1 { throw fail("model.norm_groups", "must be at least 1") }
+        // A size of zero or less builds an empty or negative-shaped layer that fails far from the
+        // config; sizes past this bound overflow the products below long before they fit in memory.
+        let largest = 1 << 24
+        let sizes: [(String, Int)] = [
+            ("channels", unet.channels), ("num_res", unet.residualBlocks), ("heads", unet.heads),
+            ("in_channels", unet.inChannels), ("norm_groups", unet.normGroups), ("context_dim", contextDimension),
+            ("num_objects", encoder.objectClasses), ("num_predicates", encoder.predicateClasses), ("D", encoder.dimension),
+            ("H", encoder.hidden), ("layers", encoder.layers), ("G", encoder.globalDimension), ("max_triples", encoder.maxTriples),
+        ]
+        for (key, value) in sizes {
+            if value < 1 { throw fail("model.\(key)", "must be a positive integer, found \(value)") }
+            if value > largest { throw fail("model.\(key)", "\(value) is larger than \(largest)") }
+        }
+        if unet.multipliers.isEmpty { throw fail("model.mult", "must list at least one level") }
+        for m in unet.multipliers {
+            if m < 1 { throw fail("model.mult", "every entry must be a positive integer, found \(m)") }
+            if m > largest / unet.channels { throw fail("model.mult", "level channels \(m)·\(unet.channels) are larger than \(largest)") }
+        }
         for m in unet.multipliers where (m * unet.channels) % unet.normGroups != 0 {
             throw fail("model.mult", "every level's channels (\(m)·\(unet.channels)) must be a multiple of norm_groups (\(unet.normGroups))")
         }
@@ -46,8 +64,6 @@ public struct ModelConfiguration: Sendable, Equatable {
         for l in unet.attentionLevels where l < 0 || l >= unet.multipliers.count {
             throw fail("model.attn_levels", "level \(l) does not exist (levels 0..<\(unet.multipliers.count))")
         }
-        if unet.residualBlocks < 1 { throw fail("model.num_res", "must be at least 1") }
-        if encoder.maxTriples < 1 { throw fail("model.max_triples", "must be at least 1") }
         return self
     }
 }

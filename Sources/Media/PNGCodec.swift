@@ -1,11 +1,12 @@
 import CPNG
 import Foundation
+import Output
 
 /// PNG files through libpng's simplified API (no setjmp, which Swift cannot use).
 public enum PNGCodec {
     /// Writes 8-bit grey, RGB or RGBA atomically.
     public static func write(_ image: ByteImage, to url: URL) throws {
-        let output = try OutputPath(url)
+        let output = try OutputPath.media(url)
         var png = png_image()
         png.version = UInt32(PNG_IMAGE_VERSION)
         png.width = UInt32(image.width)
@@ -20,7 +21,7 @@ public enum PNGCodec {
             output.discard()
             throw MediaError.png(path: url.path, message: message)
         }
-        try output.commit()
+        try output.commitMedia()
     }
 
     /// Reads a PNG as 8-bit grey, RGB or RGBA (whichever is closest to the file's own format;

@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import Output
 
 /// Writes RGB frames to an MP4 (H.264, or MPEG-4 part 2) or an animated GIF through libavformat,
 /// libavcodec and libswscale. The file appears only when `finish()` succeeds; until then frames
@@ -34,7 +35,7 @@ public final class VideoWriter {
         guard width > 0, height > 0 else { throw MediaError.invalidImage("video size \(width)×\(height)") }
         guard settings.framesPerSecond > 0 else { throw MediaError.invalidImage("frame rate \(settings.framesPerSecond)") }
         self.url = url; self.width = width; self.height = height; self.settings = settings
-        output = try OutputPath(url)
+        output = try OutputPath.media(url)
         let gif = settings.codec == .gif
         var name: String
         switch settings.codec {
@@ -148,7 +149,7 @@ public final class VideoWriter {
             try check(av_write_trailer(format), "writing the trailer", url.path)
             try check(avio_closep(&format!.pointee.pb), "closing the output", url.path)
             release()
-            try output.commit()
+            try output.commitMedia()
             state = .finished
         } catch {
             fail()

@@ -1,4 +1,5 @@
 import Foundation
+import Output
 
 extension SafeTensorsFile {
     /// The file's bytes: tensors sorted by name (deterministic), header padded with spaces to a
@@ -34,7 +35,7 @@ extension SafeTensorsFile {
     /// failure the destination is untouched and the temporary file removed.
     public func write(to url: URL) throws {
         let bytes = try serialized()
-        try AtomicFileWriter.write(bytes, to: url)
+        try AtomicFile.write(bytes, to: url)
     }
 
     /// A float tensor by name, with its shape.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import NN
+import Output
 
 /// SplitMix64, local to the tests so corruption runs are reproducible.
 struct TestRandom {
@@ -132,7 +133,7 @@ struct TestRandom {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let missing = folder.appendingPathComponent("no/such/folder/x.safetensors")
-        #expect(throws: AtomicFileWriter.WriteError.self) { try Self.sample.write(to: missing) }
+        #expect(throws: OutputError.self) { try Self.sample.write(to: missing) }
         let target = folder.appendingPathComponent("x.safetensors")
         try Self.sample.write(to: target)
         let listing = try FileManager.default.contentsOfDirectory(atPath: folder.path)

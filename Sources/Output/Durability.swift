@@ -1,0 +1,44 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// fsync helpers: a rename is only durable once the renamed file's data and the folder entry
+/// that names it are both on disk, so a crash right after commit cannot leave an empty file.
+enum Durability {
+    /// Flushes the file at `path` to disk.
+    static func syncFile(_ path: String, reportingAs reported: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw OutputError.fromErrno(reported, "open \(path)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw OutputError.fromErrno(reported, "fsync") }
+    }
+
+    /// Flushes a folder's entries (the names of files renamed into it) to disk.
+    static func syncFolder(_ path: String, reportingAs reported: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw OutputError.fromErrno(reported, "open folder \(path)") }
+        defer { close(fd) }
+        // Some file systems cannot sync a folder (EINVAL); the rename itself has still happened.
+        guard fsync(fd) == 0 || errno == EINVAL else { throw OutputError.fromErrno(reported, "fsync folder \(path)") }
+    }
+
+    /// Checks that `folder` exists, is a folder and can take new files.
+    static func checkWritableFolder(_ folder: String, for path: String) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+            throw OutputError(path: path, reason: "the folder \(folder) does not exist", kind: .folderMissing)
+        }
+        guard isFolder.boolValue else { throw OutputError(path: path, reason: "\(folder) is not a folder") }
+        guard access(folder, W_OK) == 0 else { throw OutputError.fromErrno(path, "folder \(folder)") }
+    }
+
+    /// A hidden name beside `url` that no other writer picks, keeping the extension (libraries
+    /// such as FFmpeg guess the format from it).
+    static func temporarySibling(of url: URL, tag: String) -> URL {
+        let ext = url.pathExtension.isEmpty ? "" : "." + url.pathExtension
+        let stem = url.deletingPathExtension().lastPathComponent
+        return url.deletingLastPathComponent()
+            .appendingPathComponent(".\(stem).\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))\(ext)")
+    }
+}
