@@ -15,6 +15,12 @@ public struct PixelColor: Sendable, Equatable {
 
 /// Pixel-level drawing for pictures made in code (plots, sheets): everything clips to the image.
 extension ByteImage {
+    /// An RGB canvas of one colour; the size must be positive.
+    public init(width: Int, height: Int, color: PixelColor) {
+        precondition(width > 0 && height > 0, "canvas size \(width)×\(height) must be positive")
+        self.init(unchecked: width, height, 3, [UInt8]((0..<(width * height)).lazy.flatMap { _ in [color.r, color.g, color.b] }))
+    }
+
     /// Paints (x, y) with `color` blended over what is there by `alpha` (1 = opaque); grey images
     /// take the colour's luma, RGBA images stay opaque.
     public mutating func blend(x: Int, y: Int, color: PixelColor, alpha: Double = 1) {

@@ -27,7 +27,7 @@ public enum SampleSheet {
         let gridWidth = cols * cellWidth + (cols - 1) * gapX
         let width = 2 * margin + max(gridWidth, BitmapFont.width(of: title, scale: 2))
         let height = 2 * margin + titleHeight + rowHeights.reduce(0) { $0 + $1 + gapY }
-        var sheet = ByteImage(unchecked: width, height, 3, [UInt8](repeating: 255, count: width * height * 3))
+        var sheet = ByteImage(width: width, height: height, color: paper)
         sheet.drawText(title, x: margin, y: margin, color: titleInk, scale: 2)
         sheet.fillRect(x: margin, y: margin + titleHeight - 4, width: width - 2 * margin, height: 1, color: frame)
 

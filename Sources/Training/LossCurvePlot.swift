@@ -19,10 +19,7 @@ public enum LossCurvePlot {
     public static func render(_ series: [(name: String, points: [(step: Int, value: Double)])],
                               width: Int = 640, height: Int = 400, title: String = "",
                               logScale: Bool = false, smoothing: Double = 0.9) -> ByteImage {
-        var image: ByteImage
-        do { image = try ByteImage(width: max(width, 160), height: max(height, 120), channels: 3, fill: 255) } catch {
-            preconditionFailure("a positive size always makes an image")
-        }
+        var image = ByteImage(width: max(width, 160), height: max(height, 120), color: .white)
         let kept = series.map { s in
             (name: s.name, points: s.points.filter { $0.value.isFinite && (!logScale || $0.value > 0) })
         }

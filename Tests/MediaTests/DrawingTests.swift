@@ -32,3 +32,10 @@ import Testing
         #expect(image[2, 0, 0] == 255 && image[3, 0, 3] == 255 && image[1, 0, 0] == 0 && image[2, 1, 0] == 0)
     }
 }
+
+@Suite struct CanvasTests {
+    @Test func canvasIsOneColourRGB() {
+        let canvas = ByteImage(width: 3, height: 2, color: PixelColor(1, 2, 3))
+        #expect(canvas.channels == 3 && canvas.pixels == [UInt8](repeating: 0, count: 6).indices.flatMap { _ in [UInt8(1), 2, 3] })
+    }
+}
