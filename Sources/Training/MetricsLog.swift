@@ -20,11 +20,10 @@ public final class MetricsLog {
     public init(folder: URL, resumingAt step: Int?, clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
         self.clock = clock
         metricsURL = folder.appendingPathComponent("metrics.jsonl")
-        let kept: [UInt8]
-        if let step, let old = try? Data(contentsOf: metricsURL) {
-            kept = Self.lines(of: Array(old), upTo: step)
-        } else {
-            kept = []
+        var kept: [UInt8] = []
+        // An unreadable old file must stop the resume, not be replaced by an empty one.
+        if let step, FileManager.default.fileExists(atPath: metricsURL.path) {
+            kept = Self.lines(of: Array(try Data(contentsOf: metricsURL)), upTo: step)
         }
         // Atomic, so a crash here leaves the old file, never a half-filtered one.
         try AtomicFileWriter.write(kept, to: metricsURL)

@@ -61,3 +61,13 @@ import Testing
         #expect(throws: (any Error).self) { try MetricsLog(folder: URL(fileURLWithPath: "/nonexistent/run"), resumingAt: nil) }
     }
 }
+
+@Suite struct MetricsLogResumeSafetyTests {
+    @Test func unreadableOldMetricsStopTheResume() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A folder where the file should be cannot be read as a file.
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("metrics.jsonl"), withIntermediateDirectories: false)
+        #expect(throws: (any Error).self) { try MetricsLog(folder: folder, resumingAt: 3) }
+    }
+}
