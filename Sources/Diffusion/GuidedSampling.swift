@@ -1,37 +1,83 @@
 import GraphEncoder
 import Tensors
 
+/// How `SceneGraphDiffusion.sample` groups images into model calls.
+public enum SampleBatching: Sendable, Equatable {
+    /// One encoder call per graph and one UNet call per image (its conditional and null-graph rows
+    /// together), so an image is bit-for-bit the same in any batch. Needed because BLAS rounds a row
+    /// of a product differently depending on how many rows it shares the call with (OpenBLAS's
+    /// edge-tile and small-matrix kernels: ~1e-6 in ε, measured) — seeds alone cannot fix that.
+    case perImage
+    /// One encoder call and one UNet call for the whole batch: faster, but an image may differ from
+    /// the same seed sampled alone in the last bits.
+    case wholeBatch
+}
+
 extension SceneGraphDiffusion {
     /// Draws one image per graph: x_0 [B, 3, S, S] in [−1, 1]. Image i's initial and per-step noise come
-    /// from `RandomGenerator(seed: seeds[i])` alone, so it is the same image in any batch.
+    /// from `RandomGenerator(seed: seeds[i])` alone; with `.perImage` batching it is the same image in any batch.
     public func sample(graphs: GraphBatch, seeds: [UInt64], sampler: any Sampler, guidance: Double, schedule: NoiseSchedule,
-                       imageSize: Int) -> Tensor {
+                       imageSize: Int, batching: SampleBatching = .perImage) -> Tensor {
         precondition(seeds.count == graphs.imageCount, "\(seeds.count) seeds for \(graphs.imageCount) graphs")
         precondition(imageSize > 0, "image size must be positive")
         return GradMode.disabled {
             let batch = graphs.imageCount
             let imageShape = [configuration.unet.inChannels, imageSize, imageSize]
             let cfg = ClassifierFreeGuidance(scale: guidance)
-            // The context does not change between steps: encode the graphs once.
-            let conditional = context(graphs)
-            let guided = cfg.needsUnconditional ? DiffusionContext.stacked(conditional, nullContext(batch: batch)) : conditional
+            // Contexts do not change between steps: encode the graphs once.
+            func guidedContext(_ g: GraphBatch) -> DiffusionContext {
+                let conditional = context(g)
+                return cfg.needsUnconditional ? .stacked(conditional, nullContext(batch: g.imageCount)) : conditional
+            }
+            func denoiser(_ c: DiffusionContext, t: Int) -> (Tensor) -> Tensor {
+                { input in
+                    self.unet(input, timesteps: [Int](repeating: t, count: input.shape[0]), context: c.tokens, mask: c.mask, global: c.global)
+                }
+            }
+            let epsilon: (Tensor, Int) -> Tensor
+            switch batching {
+            case .wholeBatch:
+                let c = guidedContext(graphs)
+                epsilon = { x, t in cfg.epsilon(x, denoise: denoiser(c, t: t)) }
+            case .perImage:
+                let contexts = (0..<batch).map { guidedContext(graphs.image($0)) }
+                epsilon = { x, t in
+                    let out = Tensor.uninitialized(x.shape)
+                    let perImage = x.count / batch
+                    for (i, c) in contexts.enumerated() {
+                        let e = cfg.epsilon(x.slice(axis: 0, i..<(i + 1)), denoise: denoiser(c, t: t))
+                        (out.storage.pointer + i * perImage).update(from: e.storage.pointer, count: perImage)
+                    }
+                    return out
+                }
+            }
             var generators = seeds.map { RandomGenerator(seed: $0) }
             let initial = Tensor.uninitialized([batch] + imageShape)
             let perImage = initial.count / max(batch, 1)
-            initial.withMutableData { p in
-                for i in 0..<batch { generators[i].fillNormal(p.baseAddress! + i * perImage, count: perImage, std: 1) }
-            }
-            let x0 = sampler.sample(
-                initial: initial, schedule: schedule,
-                epsilon: { x, t in
-                    cfg.epsilon(x) { input in
-                        unet(input, timesteps: [Int](repeating: t, count: input.shape[0]), context: guided.tokens, mask: guided.mask,
-                             global: guided.global)
-                    }
-                },
-                noise: { i in Tensor.normal(imageShape, using: &generators[i]) })
+            for i in 0..<batch { generators[i].fillNormal(initial.storage.pointer + i * perImage, count: perImage, std: 1) }
+            let x0 = sampler.sample(initial: initial, schedule: schedule, epsilon: epsilon,
+                                    noise: { i in Tensor.normal(imageShape, using: &generators[i]) })
             return clampedToImageRange(x0)
         }
+    }
+}
+
+extension GraphBatch {
+    /// Image `index` of the batch as a batch of one, object indices renumbered from 0.
+    public func image(_ index: Int) -> GraphBatch {
+        precondition(index >= 0 && index < imageCount, "image \(index) of a batch of \(imageCount)")
+        var renumbered = [Int](repeating: -1, count: objects.count)
+        var kept: [Int] = []
+        for (o, image) in objectToImage.enumerated() where image == index {
+            renumbered[o] = kept.count
+            kept.append(objects[o])
+        }
+        var keptTriples: [Int] = []
+        for (t, image) in tripleToImage.enumerated() where image == index {
+            keptTriples += [renumbered[triples[3 * t]], triples[3 * t + 1], renumbered[triples[3 * t + 2]]]
+        }
+        return GraphBatch(objects: kept, triples: keptTriples, objectToImage: [Int](repeating: 0, count: kept.count),
+                          tripleToImage: [Int](repeating: 0, count: keptTriples.count / 3), imageCount: 1)
     }
 }
 
