@@ -8,6 +8,11 @@ public struct DiffusionContext {
     public var mask: [Bool]
     public var global: Tensor
 
+    public init(tokens: Tensor, mask: [Bool], global: Tensor) {
+        precondition(mask.count == tokens.shape[0] * tokens.shape[1], "DiffusionContext: \(mask.count) mask flags for tokens \(tokens.shape)")
+        self.tokens = tokens; self.mask = mask; self.global = global
+    }
+
     /// The "null graph" used for classifier-free guidance: all-zero tokens with only the global
     /// slot unmasked, and a zero global embedding.
     public static func nullGraph(batch: Int, tokens: Int, contextDimension: Int, globalDimension: Int) -> DiffusionContext {

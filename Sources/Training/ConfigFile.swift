@@ -56,7 +56,7 @@ public struct ConfigFile {
             }
             inner = m
         }
-        mapping[key] = Node(try setting(path.dropFirst(), to: value, in: inner, override: override))
+        mapping[key] = .mapping(try setting(path.dropFirst(), to: value, in: inner, override: override))
         return mapping
     }
 

@@ -1,5 +1,6 @@
 import Diffusion
 import Foundation
+import Output
 import GraphEncoder
 import Media
 import NN
@@ -73,7 +74,7 @@ public final class DenoiserEvaluation {
         let sheet = SampleSheet.render(title: title, items: items, columns: 3, scale: 4)
         try FileManager.default.createDirectory(at: folder.samples, withIntermediateDirectories: true)
         let png = try PNGCodec.encode(sheet)
-        try AtomicFileWriter.write(png, to: folder.samples.appendingPathComponent(String(format: "step-%08d.png", step)))
+        try AtomicFile.write(png, to: folder.samples.appendingPathComponent(String(format: "step-%08d.png", step)))
         try metrics.logImage(step: step, tag: "samples", png: png)
     }
 }

@@ -21,9 +21,10 @@ public struct DenoiserTrainingLaunch {
     /// Builds the run; for a resumed run also restores its state (and returns the step it resumes at).
     public func prepare() throws -> (run: TrainingRun, task: DenoiserTraining, resumedAt: Int?) {
         let file: ConfigFile
-        let folder: RunFolder
+        var existing: RunFolder?
         if resume {
-            folder = try RunFolder.existing(out)
+            let folder = try RunFolder.existing(out)
+            existing = folder
             for o in overrides {
                 let key = String(o.prefix { $0 != "=" })
                 guard Self.resumableOverrides.contains(key) else {
@@ -48,7 +49,7 @@ public struct DenoiserTrainingLaunch {
         let task = try DenoiserTraining(model: model, recipe: recipe, data: data, encoderWeights: encoderWeights, restoring: resume)
         let resolved = configurationYAML([model.section, recipe.section, data.section],
                                          header: "Resolved config of this run (every key, defaults filled in).")
-        let run: RunFolder = resume ? folder : try RunFolder.create(out, resolvedConfig: resolved)
+        let run = try existing ?? RunFolder.create(out, resolvedConfig: resolved)
         let training = TrainingRun(folder: run, task: task,
                                    intervals: RunIntervals(log: recipe.logEvery, checkpoint: recipe.checkpointEvery,
                                                            evaluate: recipe.sampleEvery, keepCheckpoints: recipe.keepCheckpoints),

@@ -1,4 +1,5 @@
 import Foundation
+import Output
 import NN
 
 /// The metrics of one run, written twice: `metrics.jsonl` (one JSON object per call, for scripts)
@@ -26,7 +27,7 @@ public final class MetricsLog {
             kept = Self.lines(of: Array(try Data(contentsOf: metricsURL)), upTo: step)
         }
         // Atomic, so a crash here leaves the old file, never a half-filtered one.
-        try AtomicFileWriter.write(kept, to: metricsURL)
+        try AtomicFile.write(kept, to: metricsURL)
         lines = try AppendOnlyFile(path: metricsURL.path)
         events = try TensorBoardEventWriter(folder: folder, resumingAt: step, clock: clock)
     }

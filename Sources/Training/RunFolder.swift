@@ -1,4 +1,5 @@
 import Foundation
+import Output
 import NN
 
 /// The folder of one training run, readable by anyone: `config.yaml` (the resolved config),
@@ -32,7 +33,7 @@ public struct RunFolder: Sendable {
         }
         guard access(url.path, W_OK) == 0 else { throw CheckpointError(path: url.path, message: "cannot write here (permission denied)") }
         let run = RunFolder(url)
-        try AtomicFileWriter.write(Array(resolvedConfig.utf8), to: run.resolvedConfig)
+        try AtomicFile.write(Array(resolvedConfig.utf8), to: run.resolvedConfig)
         return run
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import NN
 import Output
 
@@ -63,7 +64,7 @@ public final class TrainingRun {
         let metrics = try MetricsLog(folder: folder.url, resumingAt: resumedStep)
         defer { metrics.close() }
         StopSignal.install()
-        let progress = ProgressBar(task.kind, total: task.totalSteps, start: task.step)
+        let progress = ProgressBar(task.kind, total: task.totalSteps, startingAt: task.step)
         var lastCheckpoint: URL? = resumedStep.map { folder.checkpoints.appendingPathComponent(Checkpointer.fileName(step: $0)) }
         var stepsThisProcess = 0
 
@@ -107,14 +108,16 @@ public final class TrainingRun {
         return .finished
     }
 
-    /// Redraws `loss.png` from everything in metrics.jsonl (so a resumed run's curve is whole).
+    /// Redraws `loss.png` from everything in metrics.jsonl (so a resumed run's curve is whole):
+    /// the training losses on a log scale, and below them the evaluation figures.
     func writeLossCurve() throws {
-        let series = try MetricsHistory.read(folder.metricsFile)
-        let train = series.filter { $0.key == "train/loss" || $0.key == "train/mse" }
-        let evals = series.filter { $0.key.hasPrefix("eval/") }
-        var panels: [(String, [(String, [(Int, Double)])])] = []
-        if !train.isEmpty { panels.append(("training loss", train.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })) }
-        if !evals.isEmpty { panels.append(("evaluation", evals.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })) }
-        try LossCurvePlot.write(panels: panels, to: folder.lossCurve)
+        let train = try MetricsHistory.series(in: folder.metricsFile, names: ["train/loss", "train/mse"]).filter { !$0.points.isEmpty }
+        let evals = try MetricsHistory.series(in: folder.metricsFile, names: task.plottedEvaluations).filter { !$0.points.isEmpty }
+        var panels: [ByteImage] = []
+        if !train.isEmpty { panels.append(LossCurvePlot.render(train, title: "\(task.kind): training loss", logScale: true)) }
+        if !evals.isEmpty { panels.append(LossCurvePlot.render(evals, title: "\(task.kind): evaluation", smoothing: 0)) }
+        guard !panels.isEmpty else { return }
+        let picture = panels.count == 1 ? panels[0] : try ByteImage.grid(panels, columns: 1, gap: 0)
+        try PNGCodec.write(picture, to: folder.lossCurve)
     }
 }

@@ -20,4 +20,6 @@ public protocol TrainingTask: AnyObject {
     func evaluate(run: RunFolder, metrics: MetricsLog) throws -> [(String, Double)]
     /// Writes the run's products (weights) when the last step is done.
     func finish(run: RunFolder) throws
+    /// The evaluation series drawn under the loss curve ("eval/recall", …).
+    var plottedEvaluations: [String] { get }
 }
