@@ -1,9 +1,12 @@
 import Foundation
 
 /// One value of a resolved config, as written back to YAML (run folders) or JSON (weights metadata).
-public enum ConfigValue: Sendable, Equatable {
+public enum ConfigValue: Sendable {
     case int(Int), double(Double), string(String), bool(Bool), ints([Int])
+    /// A nested section (`pretrain.loss`).
+    indirect case mapping([(String, ConfigValue)])
 
+    /// JSON text (flow style, so valid YAML too).
     var text: String {
         switch self {
         case .int(let v): return String(v)
@@ -11,7 +14,14 @@ public enum ConfigValue: Sendable, Equatable {
         case .string(let v): return jsonQuoted(v)
         case .bool(let v): return v ? "true" : "false"
         case .ints(let v): return "[" + v.map(String.init).joined(separator: ", ") + "]"
+        case .mapping(let entries): return "{" + entries.map { jsonQuoted($0.0) + ": " + $0.1.text }.joined(separator: ", ") + "}"
         }
+    }
+
+    /// YAML lines at `indent`, nested sections in block style.
+    func yamlLines(key: String, indent: String) -> [String] {
+        guard case .mapping(let entries) = self else { return ["\(indent)\(key): \(text)"] }
+        return ["\(indent)\(key):"] + entries.flatMap { $0.1.yamlLines(key: $0.0, indent: indent + "  ") }
     }
 }
 
@@ -23,7 +33,7 @@ public func configurationYAML(_ sections: [ConfigSection], header: String? = nil
     var lines: [String] = header.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map { "# " + $0 } } ?? []
     for section in sections {
         lines.append("\(section.name):")
-        for (key, value) in section.values { lines.append("  \(key): \(value.text)") }
+        for (key, value) in section.values { lines += value.yamlLines(key: key, indent: "  ") }
     }
     return lines.joined(separator: "\n") + "\n"
 }

@@ -1,9 +1,10 @@
 import NN
 import Tensors
 
-/// SGDiff's masked objective: image tokens under chosen objects are replaced by a learned mask
-/// token, and one block — self-attention, cross-attention to the graph's local tokens (padding
-/// masked), GEGLU feed-forward — predicts the unmasked image's tokens. The graph must say what is
+/// SGDiff's masked objective: patch embeddings under chosen objects are replaced by a learned mask
+/// token before the image encoder runs (so nothing of the hidden patches leaks into the others),
+/// and one block — self-attention, cross-attention to the graph's local tokens (padding masked),
+/// GEGLU feed-forward — predicts the unmasked image's encoded tokens. The graph must say what is
 /// missing and where.
 public final class MaskedReconstruction: Module {
     public let maskToken: Tensor
@@ -27,15 +28,19 @@ public final class MaskedReconstruction: Module {
          ("ff_in", feedForwardIn), ("ff_out", feedForwardOut), ("norm", norm), ("head", head)]
     }
 
-    /// tokens [B, N, W] with `masked` [B·N] (true = replace by the mask token), graph tokens
-    /// [B, T, 3D] with `graphMask` [B·T] → predicted tokens [B, N, W].
-    public func callAsFunction(_ tokens: Tensor, masked: [Bool], graph: Tensor, graphMask: [Bool]) -> Tensor {
+    /// Embedded patches [B, N, W] with those flagged in `masked` [B·N] replaced by the mask token.
+    public func masking(_ tokens: Tensor, _ masked: [Bool]) -> Tensor {
         let (b, n, w) = (tokens.shape[0], tokens.shape[1], tokens.shape[2])
         precondition(masked.count == b * n, "MaskedReconstruction: \(masked.count) mask flags for \(b)×\(n) tokens")
         let keep = Tensor(shape: [b, n, 1], scalars: masked.map { $0 ? 0 : 1 })
         let replace = Tensor(shape: [b, n, 1], scalars: masked.map { $0 ? 1 : 0 })
-        var h = tokens * keep + replace * maskToken.reshaped([1, 1, w])
-        h = h + selfAttention(ln1(h))
+        return tokens * keep + replace * maskToken.reshaped([1, 1, w])
+    }
+
+    /// Encoded tokens of the masked image [B, N, W], graph tokens [B, T, 3D] with `graphMask`
+    /// [B·T] → predicted tokens of the unmasked image [B, N, W].
+    public func callAsFunction(_ tokens: Tensor, graph: Tensor, graphMask: [Bool]) -> Tensor {
+        var h = tokens + selfAttention(ln1(tokens))
         h = h + crossAttention(ln2(h), context: graph, mask: graphMask)
         h = h + feedForwardOut(geglu(feedForwardIn(ln3(h))))
         return head(norm(h))

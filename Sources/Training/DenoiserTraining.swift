@@ -55,9 +55,8 @@ public final class DenoiserTraining: TrainingTask {
         if recipe.encoder == .frozen { model.encoder.setRequiresGrad(false) }
         named = model.namedParameters()
         trained = named.filter { $0.1.requiresGrad }
-        // No decay on biases and norm gains (rank 1) nor on embedding tables.
         optimizer = AdamW(namedParameters: trained, learningRate: Float(recipe.learningRate), weightDecay: Float(recipe.weightDecay),
-                          decayExempt: { name in name.hasSuffix(".bias") || name.contains("norm") || name.contains(".ln") || name.contains("_embed.") })
+                          decayExempt: OptimizerCheckpoint.decayExempt)
         ema = ExponentialMovingAverage(parameters: named.map(\.1), decay: Float(recipe.emaDecay))
         learningRates = WarmupCosineSchedule(peak: Float(recipe.learningRate), minimum: Float(recipe.minimumLearningRate),
                                              warmupSteps: min(recipe.warmup, recipe.steps), totalSteps: recipe.steps)
@@ -124,22 +123,14 @@ public final class DenoiserTraining: TrainingTask {
     }
 
     public func checkpointState() -> [String: SafeTensor] {
-        var state = model.stateDict(prefix: "model.")
+        var state = OptimizerCheckpoint.state(model: model, optimizer: optimizer, rng: rng, dataIndex: batches.nextIndex, step: step)
         for ((name, _), average) in zip(named, ema.averages) { state["ema." + name] = SafeTensor(shape: average.shape, data: .f32(average.scalars)) }
-        state.merge(optimizer.stateDict(prefix: "optimizer.")) { $1 }
-        state["rng.train"] = CheckpointValue.words(rng.state)
-        state["data.next_index"] = CheckpointValue.integers([batches.nextIndex])
-        state["step"] = CheckpointValue.integers([step])
         return state
     }
 
     public func restore(from file: SafeTensorsFile, source: String) throws {
-        try model.loadParameters(from: file, prefix: "model.", source: source)
         try loadTensors(ema.averages, names: named.map { "ema." + $0.0 }, from: file, source: source)
-        try optimizer.loadState(file.tensors, prefix: "optimizer.", source: source)
-        rng = try RandomGenerator(state: try CheckpointValue.words(file, "rng.train", source: source))
-        batches.nextIndex = try CheckpointValue.integers(file, "data.next_index", count: 1, source: source)[0]
-        step = try CheckpointValue.integers(file, "step", count: 1, source: source)[0]
+        (rng, batches.nextIndex, step) = try OptimizerCheckpoint.restore(from: file, source: source, model: model, optimizer: optimizer)
     }
 
     public func evaluate(run: RunFolder, metrics: MetricsLog) throws -> [(String, Double)] {
