@@ -14,8 +14,9 @@ public enum BitmapFont {
 
     /// The rows of `character` (blank for a space, "?" for characters the font lacks).
     static func rows(_ character: Character) -> [UInt8] {
-        if character == " " { return [UInt8](repeating: 0, count: glyphHeight) }
-        return glyphs[character] ?? glyphs["?"]!
+        if let rows = glyphs[character] { return rows }
+        let blank = [UInt8](repeating: 0, count: glyphHeight)
+        return character == " " ? blank : glyphs["?"] ?? blank
     }
 
     /// Width in pixels of one line of `text` drawn at `scale` (no trailing blank column).

@@ -31,8 +31,9 @@ final class AppendOnlyFile {
         guard fd >= 0 else { throw RunLogError.closed(path: path) }
         var written = 0
         let failure: String? = bytes.withUnsafeBytes { raw -> String? in
+            guard let base = raw.baseAddress else { return nil }
             while written < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                let n = Glibc.write(fd, base + written, raw.count - written)
                 if n < 0 { if errno == EINTR { continue }; return String(cString: strerror(errno)) }
                 written += n
             }

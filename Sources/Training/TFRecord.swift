@@ -16,4 +16,23 @@ public enum TFRecord {
     static func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
         withUnsafeBytes(of: value.littleEndian) { Array($0) }
     }
+
+    /// The complete records at the start of `bytes`; reading stops at the first torn or corrupt
+    /// one (a process killed mid-write leaves at most a torn tail).
+    public static func records(in bytes: [UInt8]) -> [[UInt8]] {
+        func uint32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * $1) } }
+        var records: [[UInt8]] = [], at = 0
+        while at + 12 <= bytes.count {
+            let length = bytes[at..<(at + 8)]
+            guard uint32(at + 8) == CRC32C.masked(CRC32C.checksum(length)) else { break }
+            let count = length.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let start = at + 12
+            guard count + 4 <= UInt64(bytes.count - start) else { break }
+            let data = Array(bytes[start..<(start + Int(count))])
+            guard uint32(start + data.count) == CRC32C.masked(CRC32C.checksum(data)) else { break }
+            records.append(data)
+            at = start + data.count + 4
+        }
+        return records
+    }
 }

@@ -49,6 +49,38 @@ enum TensorBoardEvent {
         }
     }
 
+    /// The step of a serialised Event (0 when absent, the proto3 default); nil if it does not parse.
+    static func step(of event: [UInt8]) -> Int? {
+        var at = 0, step: UInt64 = 0
+        func varint() -> UInt64? {
+            var value: UInt64 = 0, shift: UInt64 = 0
+            while at < event.count, shift < 64 {
+                let byte = event[at]
+                at += 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+            return nil
+        }
+        while at < event.count {
+            guard let key = varint() else { return nil }
+            switch key & 7 {
+            case 0:
+                guard let value = varint() else { return nil }
+                if key >> 3 == 2 { step = value }
+            case 1: at += 8
+            case 2:
+                guard let length = varint(), length <= UInt64(event.count) else { return nil }
+                at += Int(length)
+            case 5: at += 4
+            default: return nil
+            }
+            guard at <= event.count else { return nil }
+        }
+        return Int(truncatingIfNeeded: Int64(bitPattern: step))
+    }
+
     private static func event(wallTime: Double, step: Int, _ what: (inout ProtobufEncoder) -> Void) -> [UInt8] {
         var e = ProtobufEncoder()
         e.double(1, wallTime)

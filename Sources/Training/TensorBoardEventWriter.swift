@@ -1,4 +1,5 @@
 import Foundation
+import NN
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,28 +13,20 @@ public final class TensorBoardEventWriter {
     private let file: AppendOnlyFile
     private let clock: () -> Double
 
-    /// Starts a new event file in `folder`. When a run resumes from its checkpoint at step `step`,
-    /// the file starts with a SessionLog START at `step + 1`: TensorBoard then drops the events
-    /// the killed run wrote after that checkpoint, and the curve continues without a fold.
+    /// Starts a new event file in `folder`. Every file opens with a SessionLog START: TensorBoard's
+    /// server takes a run's first START as its beginning and each later one as a restart that
+    /// drops the events it has read with step ≥ the START's step. A run resumed from its
+    /// checkpoint at `step` puts its START at `step + 1`, and also rewrites the event files already
+    /// in `folder` without their events after `step`, so readers that ignore SessionLog (the Rust
+    /// data server for images) show the same curves.
     public init(folder: URL, resumingAt step: Int? = nil, hostname: String = TensorBoardEventWriter.hostname(),
                 clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
+        if let step { try Self.dropEvents(after: step, in: folder) }
         self.clock = clock
         let now = clock()
-        let base = folder.appendingPathComponent("events.out.tfevents.\(Int(now)).\(hostname)").path
-        // A resume within the same second must not append to the killed run's file; a numeric
-        // suffix sorts after it, which is the order TensorBoard reads files in.
-        var candidate = base, suffix = 0
-        var opened = try AppendOnlyFile.createNew(path: candidate)
-        while opened == nil {
-            suffix += 1
-            candidate = "\(base).\(suffix)"
-            opened = try AppendOnlyFile.createNew(path: candidate)
-        }
-        file = opened!
-        url = URL(fileURLWithPath: candidate)
-        var records = TFRecord.frame(TensorBoardEvent.fileVersion(wallTime: now))
-        if let step { records += TFRecord.frame(TensorBoardEvent.sessionStart(wallTime: now, step: step + 1)) }
-        try file.append(records)
+        (file, url) = try Self.createUnique(folder.appendingPathComponent("events.out.tfevents.\(Int(now)).\(hostname)").path)
+        try file.append(TFRecord.frame(TensorBoardEvent.fileVersion(wallTime: now))
+                        + TFRecord.frame(TensorBoardEvent.sessionStart(wallTime: now, step: step.map { $0 + 1 } ?? 0)))
     }
 
     /// One scalar per (tag, value) at `step`, in one event (TensorBoard stores them as float32).
@@ -55,6 +48,30 @@ public final class TensorBoardEventWriter {
     public func close() {
         file.sync()
         file.close()
+    }
+
+    /// Creates `base`, or `base.1`, `base.2`, … if taken: a resume within the same second must not
+    /// append to the killed run's file, and a suffix sorts after it (TensorBoard reads files in name order).
+    private static func createUnique(_ base: String) throws -> (AppendOnlyFile, URL) {
+        var candidate = base, suffix = 0
+        while true {
+            if let file = try AppendOnlyFile.createNew(path: candidate) { return (file, URL(fileURLWithPath: candidate)) }
+            suffix += 1
+            candidate = "\(base).\(suffix)"
+        }
+    }
+
+    /// Rewrites (atomically) each event file in `folder` without its events after `step`, and
+    /// without a torn or corrupt tail.
+    static func dropEvents(after step: Int, in folder: URL) throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("events.out.tfevents.") }
+        for name in names.sorted() {
+            let url = folder.appendingPathComponent(name)
+            let bytes = Array(try Data(contentsOf: url))
+            let kept = TFRecord.records(in: bytes).filter { (TensorBoardEvent.step(of: $0) ?? .max) <= step }
+            let rewritten = kept.flatMap(TFRecord.frame)
+            if rewritten != bytes { try AtomicFileWriter.write(rewritten, to: url) }
+        }
     }
 
     /// This machine's name, as TensorFlow puts it in event file names.

@@ -18,8 +18,8 @@ import Testing
         // Every line is JSON a standard parser reads.
         for line in text.split(separator: "\n") { _ = try JSONSerialization.jsonObject(with: Data(line.utf8)) }
         let records = try readRecords(Array(try Data(contentsOf: log.eventsURL)))
-        #expect(records.count == 3)
-        #expect(records[1] == TensorBoardEvent.scalars(wallTime: 1700000000.25, step: 3,
+        #expect(records.count == 4)
+        #expect(records[2] == TensorBoardEvent.scalars(wallTime: 1700000000.25, step: 3,
                                                        [("train/loss", 0.5), ("lr", 1e-05), ("eval/x", .nan), ("y", -.infinity)]))
         log.close()
     }
