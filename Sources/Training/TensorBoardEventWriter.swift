@@ -1,5 +1,5 @@
 import Foundation
-import NN
+import Output
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -70,7 +70,7 @@ public final class TensorBoardEventWriter {
             let bytes = Array(try Data(contentsOf: url))
             let kept = TFRecord.records(in: bytes).filter { (TensorBoardEvent.step(of: $0) ?? .max) <= step }
             let rewritten = kept.flatMap(TFRecord.frame)
-            if rewritten != bytes { try AtomicFileWriter.write(rewritten, to: url) }
+            if rewritten != bytes { try AtomicFile.write(rewritten, to: url) }
         }
     }
 
