@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "shapeworld", targets: ["shapeworld"]),
         .executable(name: "train", targets: ["train"]),
+        .executable(name: "pretrain", targets: ["pretrain"]),
         .executable(name: "sample", targets: ["sample"]),
     ],
     dependencies: [
@@ -68,6 +69,9 @@ let package = Package(
         .executableTarget(name: "sample", dependencies: [
             "Jobs", "Diffusion", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "sample", swiftSettings: fastKernels),
+        .executableTarget(name: "pretrain", dependencies: [
+            "Training", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "pretrain", swiftSettings: fastKernels),
         .executableTarget(name: "train", dependencies: [
             "Training", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "train", swiftSettings: fastKernels),

@@ -26,7 +26,7 @@ struct TrainCommand: ParsableCommand {
         // OPENBLAS-CORE OpenBLASCore.ensureOptimizedKernels()
         do {
             guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
-            let folder = out ?? "runs/train-\(Self.timestamp())"
+            let folder = out ?? "runs/train-\(RunClock.timestamp())"
             let launch = DenoiserTrainingLaunch(config: config.map { URL(fileURLWithPath: $0) }, encoder: encoder.map { URL(fileURLWithPath: $0) },
                                                 out: URL(fileURLWithPath: folder), resume: resume,
                                                 overrides: overrides + (steps.map { ["train.steps=\($0)"] } ?? []))
@@ -39,10 +39,5 @@ struct TrainCommand: ParsableCommand {
             FileHandle.standardError.write(Data("train: \(error)\n".utf8))
             throw ExitCode.failure
         }
-    }
-
-    static func timestamp() -> String {
-        let f = DateFormatter(); f.dateFormat = "yyyyMMdd-HHmmss"; f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: Date())
     }
 }

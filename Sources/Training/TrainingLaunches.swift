@@ -1,0 +1,61 @@
+import Diffusion
+import Foundation
+import NN
+
+/// `train`'s options: the denoiser's run from a config (or a run folder to resume) and an
+/// optional pretrained encoder.
+public struct DenoiserTrainingLaunch {
+    public var launch: RunLaunch
+    public var encoder: URL?
+
+    public init(config: URL?, encoder: URL?, out: URL, resume: Bool, overrides: [String]) {
+        launch = RunLaunch(config: config, out: out, resume: resume, overrides: overrides, resumableOverrides: ["train.steps"])
+        self.encoder = encoder
+    }
+
+    public func prepare() throws -> (run: TrainingRun, task: DenoiserTraining, resumedAt: Int?) {
+        try launch.prepare { file in
+            let model = try file.model()
+            let recipe = try file.read { try TrainingConfiguration.parse(root: $0, source: $1) }
+            let data = try file.read { try DataConfiguration.parse(root: $0, source: $1) }
+            var weights: (SafeTensorsFile, String)?
+            if let encoder, !launch.resume {
+                do { weights = (try SafeTensorsFile(contentsOf: encoder), encoder.path) } catch {
+                    throw CheckpointError(path: encoder.path, message: "cannot read the encoder: \(error)")
+                }
+            }
+            let task = try DenoiserTraining(model: model, recipe: recipe, data: data, encoderWeights: weights, restoring: launch.resume)
+            let intervals = RunIntervals(log: recipe.logEvery, checkpoint: recipe.checkpointEvery, evaluate: recipe.sampleEvery,
+                                         keepCheckpoints: recipe.keepCheckpoints)
+            return (task, intervals, [model.section, recipe.section, data.section])
+        }
+    }
+}
+
+/// `pretrain`'s options: the encoder's pretraining run from a config (or a run folder to resume).
+public struct PretrainingLaunch {
+    public var launch: RunLaunch
+    /// `--loss`: which objectives to train (nil = as the config says).
+    public var loss: PretrainingLoss?
+
+    public init(config: URL?, out: URL, resume: Bool, loss: PretrainingLoss?, overrides: [String]) {
+        launch = RunLaunch(config: config, out: out, resume: resume, overrides: overrides, resumableOverrides: ["pretrain.steps"])
+        self.loss = loss
+    }
+
+    public func prepare() throws -> (run: TrainingRun, task: EncoderPretraining, resumedAt: Int?) {
+        if loss != nil && launch.resume {
+            throw ConfigurationError(source: "command line", key: "--loss", message: "a resumed run keeps its losses (they are in its config.yaml)")
+        }
+        return try launch.prepare { file in
+            let model = try file.model()
+            var recipe = try file.read { try PretrainingConfiguration.parse(root: $0, source: $1) }
+            if let loss { recipe.use(loss) }
+            let data = try file.read { try DataConfiguration.parse(root: $0, source: $1) }
+            let task = try EncoderPretraining(graph: model.encoder, recipe: recipe, data: data)
+            let intervals = RunIntervals(log: recipe.logEvery, checkpoint: recipe.checkpointEvery, evaluate: recipe.evalEvery,
+                                         keepCheckpoints: recipe.keepCheckpoints)
+            return (task, intervals, [model.section, recipe.section, data.section])
+        }
+    }
+}

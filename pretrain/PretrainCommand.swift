@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Tensors
+import Training
+
+@main
+struct PretrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pretrain",
+        abstract: "Pretrain the scene-graph encoder (masked-contrastive, against an image encoder) on ShapeWorld.",
+        discussion: """
+        Writes a run folder like `train` (config.yaml, metrics.jsonl + TensorBoard events, loss.png,
+        checkpoints/) and, at the end, encoder.safetensors — the graph encoder under encoder.* names,
+        for `train --encoder`. Retrieval figures on held-out pairs every pretrain.eval_every steps.
+        Ctrl-C or SIGTERM saves a checkpoint and exits 0; --resume continues bit for bit.
+        """)
+
+    @Option(help: "Config file (model, pretrain and data sections).") var config: String?
+    @Option(help: "Run folder (default runs/pretrain-<date>).") var out: String?
+    @Flag(help: "Continue the run in --out from its newest checkpoint.") var resume = false
+    @Option(help: "Total steps (shorthand for pretrain.steps=N).") var steps: Int?
+    @Option(help: "Objectives: contrastive, masked or both (default: the config's loss weights).") var loss: String?
+    @Argument(help: "Config overrides, section.key=value (e.g. pretrain.lr=3e-4).") var overrides: [String] = []
+
+    func run() throws {
+        // OPENBLAS-CORE OpenBLASCore.ensureOptimizedKernels()
+        do {
+            guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
+            var objectives: PretrainingLoss?
+            if let loss {
+                guard let l = PretrainingLoss(rawValue: loss) else { throw ValidationError("--loss must be contrastive, masked or both") }
+                objectives = l
+            }
+            let folder = out ?? "runs/pretrain-\(RunClock.timestamp())"
+            let (run, _, resumedAt) = try PretrainingLaunch(config: config.map { URL(fileURLWithPath: $0) }, out: URL(fileURLWithPath: folder),
+                                                            resume: resume, loss: objectives,
+                                                            overrides: overrides + (steps.map { ["pretrain.steps=\($0)"] } ?? [])).prepare()
+            FileHandle.standardError.write(Data("pretrain: \(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8))
+            if case .finished = try run.run(resumedAt: resumedAt) {
+                FileHandle.standardError.write(Data("pretrain: done; encoder in \(folder)/encoder.safetensors\n".utf8))
+            }
+        } catch let error as ValidationError { throw error } catch {
+            FileHandle.standardError.write(Data("pretrain: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
