@@ -42,6 +42,16 @@ public struct Checkpointer: Sendable {
         }.sorted { $0.0 < $1.0 }
     }
 
+    /// Removes the hidden temporary files of checkpoint writes that a killed process left behind
+    /// (never a finished checkpoint: those only appear by rename, whole). Call only while holding
+    /// the run's lock, so no live writer is affected.
+    public func removeInterruptedWrites() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in names where name.hasPrefix(".step-") && name.contains(".partial-") {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
     /// The newest checkpoint, read and validated; an error when there is none or it is damaged
     /// (a damaged file is never silently skipped: the user decides what to do with it).
     public func latest() throws -> (step: Int, file: SafeTensorsFile, url: URL) {

@@ -48,6 +48,24 @@ public struct RunFolder: Sendable {
     }
 }
 
+/// A run folder's lock (`.lock`, flock): two processes training in one run would overwrite each
+/// other's checkpoints. Released when this object goes away (or the process ends).
+public final class RunLock {
+    private let fd: Int32
+
+    /// Takes the lock, or fails at once when another process holds it.
+    public init(_ run: RunFolder) throws {
+        fd = open(run.url.appendingPathComponent(".lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CheckpointError(path: run.url.path, message: "cannot create the run's lock file: \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw CheckpointError(path: run.url.path, message: "another process is training in this run folder")
+        }
+    }
+
+    deinit { close(fd) }
+}
+
 /// The shortest readable reason of a Foundation error.
 func reason(_ error: Error) -> String {
     let ns = error as NSError

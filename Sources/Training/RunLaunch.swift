@@ -43,6 +43,7 @@ public struct RunLaunch {
         let (task, intervals, sections) = try makeTask(file)
         let run = try existing ?? RunFolder.create(out, resolvedConfig: configurationYAML(sections, header: "Resolved config of this run (every key, defaults filled in)."))
         let training = TrainingRun(folder: run, task: task, intervals: intervals, metadata: ["config": configurationJSON(sections)])
+        training.lock = try RunLock(run)
         let resumedAt = resume ? try training.restoreLatest() : nil
         return (training, task, resumedAt)
     }

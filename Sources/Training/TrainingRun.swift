@@ -41,6 +41,8 @@ public final class TrainingRun {
     public let metadata: [String: String]
     /// Stop after this many steps of this process (tests; nil = run to the end).
     public var stepLimit: Int?
+    /// Held while this run may write its folder; dropped when `run` returns.
+    var lock: RunLock?
     private let checkpointer: Checkpointer
 
     public init(folder: RunFolder, task: any TrainingTask, intervals: RunIntervals, metadata: [String: String]) {
@@ -51,6 +53,7 @@ public final class TrainingRun {
     /// Restores the newest checkpoint into the task; returns its step.
     @discardableResult
     public func restoreLatest() throws -> Int {
+        checkpointer.removeInterruptedWrites()
         let latest = try checkpointer.latest()
         try task.restore(from: latest.file, source: latest.url.path)
         guard task.step == latest.step else {
@@ -62,7 +65,7 @@ public final class TrainingRun {
     /// Runs (or, after `restoreLatest`, continues) to the last step.
     public func run(resumedAt resumedStep: Int? = nil) throws -> Outcome {
         let metrics = try MetricsLog(folder: folder.url, resumingAt: resumedStep)
-        defer { metrics.close() }
+        defer { metrics.close(); lock = nil }
         StopSignal.install()
         let progress = ProgressBar(task.kind, total: task.totalSteps, startingAt: task.step)
         var lastCheckpoint: URL? = resumedStep.map { folder.checkpoints.appendingPathComponent(Checkpointer.fileName(step: $0)) }

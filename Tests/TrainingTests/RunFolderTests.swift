@@ -25,3 +25,18 @@ import Testing
         }
     }
 }
+
+@Suite struct RunLockTests {
+    @Test func secondLockOnARunFails() throws {
+        let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("runlock-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: url) }
+        var first: RunLock? = try RunLock(RunFolder(url))
+        do { _ = try RunLock(RunFolder(url)); Issue.record("two locks on one run") } catch {
+            #expect("\(error)".contains("another process is training in this run folder"))
+        }
+        first = nil
+        _ = first
+        _ = try RunLock(RunFolder(url))   // released with the first holder
+    }
+}
