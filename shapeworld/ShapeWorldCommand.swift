@@ -4,6 +4,7 @@ import Media
 import Output
 import SceneGraphs
 import ShapeWorld
+import Tensors
 
 @main
 struct ShapeWorldCommand: ParsableCommand {
@@ -11,6 +12,11 @@ struct ShapeWorldCommand: ParsableCommand {
         commandName: "shapeworld",
         abstract: "The ShapeWorld data set: render scenes and clips with their scene graphs, check images against graphs.",
         subcommands: [Render.self, Clips.self, Check.self, Stats.self])
+
+    static func main() {
+        OpenBLASCore.ensureOptimizedKernels()
+        main(nil)
+    }
 
     /// Runs a command body, turning our errors into one clear message and exit status 1.
     static func reporting(_ body: () throws -> Void) throws {

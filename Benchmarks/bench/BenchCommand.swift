@@ -9,6 +9,11 @@ struct Bench: ParsableCommand {
         abstract: "Speed and memory benchmarks (release builds only: swift run -c release bench …).",
         subcommands: [GemmBench.self, OpsBench.self, ModelBench.self, MediaBench.self],
         defaultSubcommand: ModelBench.self)
+
+    static func main() {
+        OpenBLASCore.ensureOptimizedKernels()
+        main(nil)
+    }
 }
 
 /// Prints the OpenBLAS kernel family and the generic-core warning, once, before any figure.
