@@ -16,8 +16,10 @@ public enum SampleBatching: Sendable, Equatable {
 extension SceneGraphDiffusion {
     /// Draws one image per graph: x_0 [B, 3, S, S] in [−1, 1]. Image i's initial and per-step noise come
     /// from `RandomGenerator(seed: seeds[i])` alone; with `.perImage` batching it is the same image in any batch.
+    /// `progress(done, total)` is called after each denoising step (for progress bars).
     public func sample(graphs: GraphBatch, seeds: [UInt64], sampler: any Sampler, guidance: Double, schedule: NoiseSchedule,
-                       imageSize: Int, batching: SampleBatching = .perImage) -> Tensor {
+                       imageSize: Int, batching: SampleBatching = .perImage,
+                       progress: ((_ done: Int, _ total: Int) -> Void)? = nil) -> Tensor {
         precondition(seeds.count == graphs.imageCount, "\(seeds.count) seeds for \(graphs.imageCount) graphs")
         precondition(imageSize > 0, "image size must be positive")
         return GradMode.disabled {
@@ -51,11 +53,19 @@ extension SceneGraphDiffusion {
                     return out
                 }
             }
+            let total = sampler.timesteps(schedule: schedule).count
+            var done = 0
+            let reportingEpsilon: (Tensor, Int) -> Tensor = { x, t in
+                let e = epsilon(x, t)
+                done += 1
+                progress?(done, total)
+                return e
+            }
             var generators = seeds.map { RandomGenerator(seed: $0) }
             let initial = Tensor.uninitialized([batch] + imageShape)
             let perImage = initial.count / max(batch, 1)
             for i in 0..<batch { generators[i].fillNormal(initial.storage.pointer + i * perImage, count: perImage, std: 1) }
-            let x0 = sampler.sample(initial: initial, schedule: schedule, epsilon: epsilon,
+            let x0 = sampler.sample(initial: initial, schedule: schedule, epsilon: reportingEpsilon,
                                     noise: { i in Tensor.normal(imageShape, using: &generators[i]) })
             return clampedToImageRange(x0)
         }

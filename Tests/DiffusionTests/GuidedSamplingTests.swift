@@ -92,6 +92,10 @@ import Tensors
         let plain = draw(1), guided = draw(3)
         #expect(plain == draw(1), "same seeds, same images")
         #expect(plain != guided)
+        var reported: [String] = []
+        _ = model.sample(graphs: graphs, seeds: [5, 6], sampler: sampler, guidance: 2, schedule: .cosine(), imageSize: 8,
+                         progress: { reported.append("\($0)/\($1)") })
+        #expect(reported == ["1/4", "2/4", "3/4", "4/4"])
     }
 }
 
