@@ -16,12 +16,14 @@ public func parallelChunks(_ n: Int, minimumPerThread: Int = 1, _ body: (Range<I
     }
 }
 
-/// Thread count for our own kernels (OpenBLAS keeps its own pool for GEMM).
+/// Thread count for our own kernels (OpenBLAS keeps its own pool for GEMM): `SGD_THREADS` if
+/// set, else the cores the affinity mask and any cgroup CPU quota allow (see `CPUQuota`).
 public enum ParallelConfig {
-    public static let threadCount: Int = {
-        if let s = ProcessInfo.processInfo.environment["SGD_THREADS"], let n = Int(s), n > 0 { return n }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }()
+    public static let threadCount: Int = CPUQuota.threadCount(
+        override: ProcessInfo.processInfo.environment["SGD_THREADS"],
+        online: ProcessInfo.processInfo.activeProcessorCount,
+        affinity: CPUQuota.affinityCount(),
+        quota: CPUQuota.currentQuota())
 }
 
 /// Carries a non-Sendable closure into `concurrentPerform`; the chunks it receives are disjoint.
