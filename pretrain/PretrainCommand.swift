@@ -23,7 +23,7 @@ struct PretrainCommand: ParsableCommand {
     @Argument(help: "Config overrides, section.key=value (e.g. pretrain.lr=3e-4).") var overrides: [String] = []
 
     func run() throws {
-        // OPENBLAS-CORE OpenBLASCore.ensureOptimizedKernels()
+        OpenBLASCore.ensureOptimizedKernels()
         do {
             guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
             var objectives: PretrainingLoss?

@@ -34,7 +34,7 @@ struct SampleCommand: ParsableCommand {
     }
 
     func run() throws {
-        // OPENBLAS-CORE OpenBLASCore.ensureOptimizedKernels()
+        OpenBLASCore.ensureOptimizedKernels()
         do {
             let settings = SampleSettings(sampler: try SamplerKind(name: sampler, steps: steps, eta: eta), guidance: guidance, seed: seed, size: size)
             let drawer = try GraphSampler(modelFile: URL(fileURLWithPath: model))

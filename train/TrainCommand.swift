@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "Config overrides, section.key=value.") var overrides: [String] = []
 
     func run() throws {
-        // OPENBLAS-CORE OpenBLASCore.ensureOptimizedKernels()
+        OpenBLASCore.ensureOptimizedKernels()
         do {
             guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
             let folder = out ?? "runs/train-\(RunClock.timestamp())"
