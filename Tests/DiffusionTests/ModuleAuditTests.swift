@@ -66,6 +66,15 @@ enum ModuleAudit {
         #expect(ModuleAudit.forgotten(in: encoder, name: "encoder") == [])
     }
 
+    @Test func everyModuleOfThePretrainingModelIsListed() {
+        var rng = RandomGenerator(seed: 0)
+        let model = PretrainingModel(graph: GraphEncoderConfiguration(objectClasses: 5, predicateClasses: 3, dimension: 8, hidden: 16, layers: 1,
+                                                                      globalDimension: 12),
+                                     image: ImageEncoderConfiguration(imageSize: 8, patch: 4, width: 8, depth: 2, heads: 2, globalDimension: 12),
+                                     rng: &rng)
+        #expect(ModuleAudit.forgotten(in: model, name: "pretrain") == [])
+    }
+
     /// The audit itself must catch what it is for.
     @Test func auditCatchesForgottenLayersAndTensors() {
         final class Leaky: Module {
