@@ -21,6 +21,7 @@ extension SceneGraphDiffusion {
                        imageSize: Int, batching: SampleBatching = .perImage,
                        progress: ((_ done: Int, _ total: Int) -> Void)? = nil) -> Tensor {
         precondition(seeds.count == graphs.imageCount, "\(seeds.count) seeds for \(graphs.imageCount) graphs")
+        precondition(graphs.imageCount > 0, "nothing to sample: the batch has no graphs")
         precondition(imageSize > 0, "image size must be positive")
         return GradMode.disabled {
             let batch = graphs.imageCount
