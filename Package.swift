@@ -59,7 +59,7 @@ let package = Package(
 
         // Executables: thin, flags then one call into the libraries.
         .executableTarget(name: "bench", dependencies: [
-            "Tensors", "NN", "GraphEncoder", "Diffusion", "ShapeWorld", "Media",
+            "Tensors", "NN", "SceneGraphs", "GraphEncoder", "Diffusion", "ShapeWorld", "Media",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/bench", swiftSettings: fastKernels),
         .executableTarget(name: "shapeworld", dependencies: [
