@@ -23,7 +23,8 @@ public final class ProgressBar {
     /// A bar that hands its text to `write` (for tests and other sinks).
     public init(_ label: String, total: Int, startingAt initial: Int = 0, interactive: Bool, write: @escaping (String) -> Void) {
         self.label = label; self.total = max(total, 1); self.initial = initial; self.interactive = interactive; self.write = write
-        lastDecile = 10 * initial / self.total
+        // A resumed run reports from its next tenth on; a fresh one also prints its 0 line.
+        lastDecile = initial == 0 ? -1 : 10 * initial / self.total
     }
 
     /// Ends the bar's line early (a run stopped before its total), so later messages start clean.
