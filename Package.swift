@@ -62,6 +62,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "shapeworld", swiftSettings: fastKernels),
 
+        // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer; a plain build gives
+        // a replayer that runs each file named on the command line).
+        .executableTarget(name: "fuzz-scene-graph", dependencies: ["SceneGraphs", "FuzzSupport"], path: "Fuzz/SceneGraph"),
+        .executableTarget(name: "fuzz-model-config", dependencies: ["Diffusion", "FuzzSupport"], path: "Fuzz/ModelConfig"),
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["NN", "FuzzSupport"], path: "Fuzz/SafeTensors"),
+        .target(name: "FuzzSupport", path: "Fuzz/Support"),
+
         // One test target per library module.
         .testTarget(name: "OutputTests", dependencies: ["Output"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
