@@ -17,9 +17,10 @@ func releaseTargetCPU() -> [String] {
     return []
 }
 
-// Release builds are what users run and benchmark: -Ounchecked drops bounds and overflow checks
-// in the kernels' hot loops (inputs are validated at the API boundary instead).
-let fastKernels: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"] + releaseTargetCPU(), .when(configuration: .release))]
+// Release builds are what users run: -O keeps every precondition, so a shape or index error at
+// an API boundary is a message, not an out-of-bounds read (-Ounchecked would assume them true).
+// The hot loops work on unsafe pointers, which carry no bounds checks in either mode.
+let fastKernels: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo"] + releaseTargetCPU(), .when(configuration: .release))]
 
 let package = Package(
     name: "SceneGraphDiffusion",
@@ -75,6 +76,13 @@ let package = Package(
         .executableTarget(name: "train", dependencies: [
             "Training", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "train", swiftSettings: fastKernels),
+
+        // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer; a plain build gives
+        // a replayer that runs each file named on the command line).
+        .executableTarget(name: "fuzz-scene-graph", dependencies: ["SceneGraphs", "FuzzSupport"], path: "Fuzz/SceneGraph"),
+        .executableTarget(name: "fuzz-model-config", dependencies: ["Diffusion", "FuzzSupport"], path: "Fuzz/ModelConfig"),
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["NN", "FuzzSupport"], path: "Fuzz/SafeTensors"),
+        .target(name: "FuzzSupport", path: "Fuzz/Support"),
 
         // One test target per library module.
         .testTarget(name: "OutputTests", dependencies: ["Output"]),

@@ -26,7 +26,7 @@ public final class AdamW {
                 beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0.01,
                 decayExempt: (String) -> Bool = { _ in false }) {
         let names = namedParameters.map(\.0)
-        precondition(Set(names).count == names.count, "AdamW: duplicate parameter names")
+        require(Set(names).count == names.count, "AdamW: duplicate parameter names")
         self.names = names
         self.parameters = namedParameters.map(\.1)
         self.decayExempt = names.map(decayExempt)
@@ -53,7 +53,7 @@ public final class AdamW {
         let stepSize = lr / bias1
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
-            precondition(g.shape == p.shape, "AdamW: gradient \(g.shape) for parameter \(names[i]) of shape \(p.shape)")
+            require(g.shape == p.shape, "AdamW: gradient \(g.shape) for parameter \(names[i]) of shape \(p.shape)")
             let decay = decayExempt[i] ? 1 : 1 - lr * weightDecay
             let pp = p.storage.pointer, gp = g.storage.pointer
             let m = firstMoments[i].storage.pointer, v = secondMoments[i].storage.pointer

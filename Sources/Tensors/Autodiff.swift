@@ -12,7 +12,7 @@ final class GradNode {
     /// Stands in for a node whose pullback has run: its saved tensors are gone, and reaching it
     /// again means a second backward through the same graph, which must fail rather than
     /// silently treat the tensor as a leaf.
-    nonisolated(unsafe) static let released = GradNode(inputs: [], pullback: { _ in preconditionFailure(secondBackwardMessage) })
+    nonisolated(unsafe) static let released = GradNode(inputs: [], pullback: { _ in requirementFailed(secondBackwardMessage, file: #fileID, line: #line) })
 
     static let secondBackwardMessage = "Trying to backward through the graph a second time: its saved tensors were freed by the first backward(). Run the forward pass again for a new backward."
 }
@@ -33,9 +33,9 @@ extension Tensor {
     /// released as soon as its pullback has run, so activations do not outlive their use. A
     /// second backward through the same graph is an error (as in PyTorch).
     public func backward(_ seed: Tensor? = nil) {
-        precondition(node !== GradNode.released, GradNode.secondBackwardMessage)
-        precondition(seed.map { $0.shape == shape } ?? true, "backward seed of shape \(seed?.shape ?? []) for a tensor of shape \(shape)")
-        precondition(seed != nil || count == 1, "backward() without a seed needs a scalar, got \(shape)")
+        require(node !== GradNode.released, GradNode.secondBackwardMessage)
+        require(seed.map { $0.shape == shape } ?? true, "backward seed of shape \(seed?.shape ?? []) for a tensor of shape \(shape)")
+        require(seed != nil || count == 1, "backward() without a seed needs a scalar, got \(shape)")
         GradMode.disabled { sweep(seed) }
     }
 
@@ -57,14 +57,14 @@ extension Tensor {
                 if let g, t.requiresGrad { t.accumulateGrad(g, owned: &owned) }
                 continue
             }
-            precondition(node !== GradNode.released, GradNode.secondBackwardMessage)
+            require(node !== GradNode.released, GradNode.secondBackwardMessage)
             t.node = GradNode.released
             guard let g else { continue }
             let inputGrads = node.pullback(g)
-            precondition(inputGrads.count == node.inputs.count, "pullback returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
+            require(inputGrads.count == node.inputs.count, "pullback returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
             for (input, ig) in zip(node.inputs, inputGrads) {
                 guard input.requiresGrad, let ig else { continue }
-                precondition(ig.shape == input.shape, "gradient shape \(ig.shape) for input of shape \(input.shape)")
+                require(ig.shape == input.shape, "gradient shape \(ig.shape) for input of shape \(input.shape)")
                 let key = ObjectIdentifier(input)
                 // Out of place: a pullback may hand the same tensor to several inputs.
                 grads[key] = grads[key].map { add($0, ig) } ?? ig

@@ -51,7 +51,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
 
     /// Uniform integer in 0..<n.
     public mutating func nextInt(below n: Int) -> Int {
-        precondition(n > 0)
+        require(n > 0, "nextInt(below: \(n)): the bound must be positive")
         return Int(next() % UInt64(n))   // modulo bias < 2^-40 for the sizes used here
     }
 

@@ -46,7 +46,7 @@ public final class BufferPool: @unchecked Sendable {
     /// A pool with its own limits. The default cap holds one training step of the default model
     /// (about 1.3 GB at its peak) so steady-state steps never fault in fresh pages.
     public init(capacityBytes: Int = 2 << 30, idleTakes: Int = 50_000, sweepInterval: Int = 4096) {
-        precondition(capacityBytes >= 0 && idleTakes > 0 && sweepInterval > 0, "BufferPool: limits must be positive")
+        require(capacityBytes >= 0 && idleTakes > 0 && sweepInterval > 0, "BufferPool: limits must be positive")
         self.capacityBytes = capacityBytes; self.idleTakes = idleTakes; self.sweepInterval = sweepInterval
         nextSweep = sweepInterval
     }

@@ -47,3 +47,23 @@ final class TinyNet: Module {
         for ((_, x), (_, y)) in zip(source.namedParameters(), target.namedParameters()) { #expect(x.scalars == y.scalars) }
     }
 }
+
+/// Index checks must hold in release builds too (`swift test -c release` runs these).
+@Suite struct EmbeddingBoundsTests {
+    @Test func idPastTheTableStopsWithAMessage() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var rng = RandomGenerator(seed: 0)
+            let table = Embedding(3, 2, rng: &rng)
+            _ = table([0, 3])
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("Embedding: id 3 is outside the table's 3 rows"))
+    }
+
+    @Test func negativeIdStops() async {
+        await #expect(processExitsWith: .failure) {
+            var rng = RandomGenerator(seed: 0)
+            _ = Embedding(3, 2, rng: &rng)([-1])
+        }
+    }
+}

@@ -41,3 +41,14 @@ import Tensors
         #expect((try? RandomGenerator(state: [0, 0, 0, 1])) != nil)
     }
 }
+
+@Suite struct RandomGeneratorBoundsTests {
+    @Test func nonPositiveBoundStopsWithAMessage() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var rng = RandomGenerator(seed: 1)
+            _ = rng.nextInt(below: 0)
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("nextInt(below: 0): the bound must be positive"))
+    }
+}
