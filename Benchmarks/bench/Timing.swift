@@ -12,6 +12,14 @@ func medianSeconds(warmup: Int = 1, reps: Int = 5, _ body: () -> Void) -> Double
     return times.sorted()[times.count / 2]
 }
 
+/// `medianSeconds` for a body that can fail.
+func medianSecondsThrowing(warmup: Int = 1, reps: Int = 5, _ body: () throws -> Void) throws -> Double {
+    var failure: Error? = nil
+    let s = medianSeconds(warmup: warmup, reps: reps) { if failure == nil { do { try body() } catch { failure = error } } }
+    if let failure { throw failure }
+    return s
+}
+
 /// Resident set size and its peak, in MiB, from /proc/self/status.
 func memoryMiB() -> (rss: Double, peak: Double) {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
