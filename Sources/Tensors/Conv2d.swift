@@ -142,6 +142,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
 func im2col(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
     let (h, w, kh, kw, s, p) = (geo.height, geo.width, geo.kh, geo.kw, geo.stride, geo.padding)
     let (ho, wo) = (geo.outHeight, geo.outWidth)
+    if s == 1 && ho == h && wo == w && p < w { im2colSame(geo, x, col); return }
     do {
         for c in 0..<geo.cin {
             let plane = x + c * h * w
@@ -164,6 +165,34 @@ func im2col(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutable
                 }
             } }
         }
+    }
+}
+
+/// im2col for a stride-1 "same" convolution (output size = input size): each column row is the
+/// plane shifted by (ki − p, kj − p), so the valid rows are one contiguous copy (instead of one
+/// short copy per output row: 8–32 floats, where the call cost as much as the copy), after which
+/// the |kj − p| border columns per row that picked up the neighbouring row's pixels are zeroed.
+func im2colSame(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
+    let (h, w, kh, kw, p) = (geo.height, geo.width, geo.kh, geo.kw, geo.padding)
+    let plane = h * w
+    for c in 0..<geo.cin {
+        let src = x + c * plane
+        for ki in 0..<kh { for kj in 0..<kw {
+            let row = col + ((c * kh + ki) * kw + kj) * plane
+            let dy = ki - p, dx = kj - p
+            let y0 = max(0, -dy), y1 = min(h, h - dy)
+            if y1 <= y0 { row.update(repeating: 0, count: plane); continue }
+            if y0 > 0 { row.update(repeating: 0, count: y0 * w) }
+            if y1 < h { (row + y1 * w).update(repeating: 0, count: (h - y1) * w) }
+            // Output positions [start, end) read input (y + dy)·w + x + dx, all inside the plane.
+            let start = y0 * w + max(0, -dx), end = y1 * w - max(0, dx)
+            if end > start { (row + start).update(from: src + start + dy * w + dx, count: end - start) }
+            if dx < 0 {
+                for y in y0..<y1 { for j in 0..<min(-dx, w) { row[y * w + j] = 0 } }
+            } else if dx > 0 {
+                for y in y0..<y1 { for j in max(0, w - dx)..<w { row[y * w + j] = 0 } }
+            }
+        } }
     }
 }
 

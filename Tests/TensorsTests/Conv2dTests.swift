@@ -50,6 +50,8 @@ func naiveConv2dBackward(_ x: Tensor, _ w: Tensor, _ g: Tensor, stride s: Int, p
         (2, 2, 3, 7, 6, 3, 2, 1),   // stride-2 downsample with odd size
         (3, 4, 2, 4, 4, 1, 1, 0),   // 1×1 pointwise (no im2col)
         (1, 2, 2, 5, 5, 3, 1, 0),   // valid convolution
+        (2, 3, 2, 6, 7, 5, 1, 2),   // 5×5 "same": two border columns per side in the contiguous im2col
+        (1, 2, 3, 1, 4, 3, 1, 1),   // a one-row image: every kernel row but the middle reads padding
     ]
 
     @Test(arguments: cases)
