@@ -28,7 +28,7 @@ struct ModelBench: ParsableCommand {
         let graphs = exampleGraphs(batch)
         let x0 = Tensor.normal([batch, 3, size, size], using: &rng)
 
-        let trainStep = evalOnly ? 0 : medianSeconds(reps: reps) {
+        let trainStep = evalOnly ? (wall: 0, cpu: 0) : medianTimes(reps: reps) {
             let encoding = GradMode.disabled { model.encoder(graphs) }
             let context = model.context(from: encoding)
             let t = (0..<batch).map { _ in rng.nextInt(below: 1000) }
@@ -44,19 +44,20 @@ struct ModelBench: ParsableCommand {
         var result: [(String, String)] = [
             ("engine", "\"swift\""), ("openblas_core", "\"\(BLAS.coreName)\""), ("threads", "\(ParallelConfig.threadCount)"),
             ("channels", "\(channels)"), ("batch", "\(batch)"), ("unet_parameters", "\(model.unet.parameterCount)"),
-            ("train_step_s", String(format: "%.4f", trainStep)),
+            ("train_step_s", String(format: "%.4f", trainStep.wall)), ("train_step_cpu_s", String(format: "%.4f", trainStep.cpu)),
         ]
         for n in [1, 16] {
-            let seconds: Double = GradMode.disabled {
+            let seconds: (wall: Double, cpu: Double) = GradMode.disabled {
                 let conditional = model.context(exampleGraphs(n))
                 let guided = DiffusionContext.stacked(conditional, model.nullContext(batch: n))
                 let xs = Tensor.normal([2 * n, 3, size, size], using: &rng)
                 let ts = [Int](repeating: 500, count: 2 * n)
-                return medianSeconds(reps: reps) {
+                return medianTimes(reps: reps) {
                     _ = model.unet(xs, timesteps: ts, context: guided.tokens, mask: guided.mask, global: guided.global)
                 }
             }
-            result.append(("cfg_eval_\(n)_s", String(format: "%.4f", seconds)))
+            result.append(("cfg_eval_\(n)_s", String(format: "%.4f", seconds.wall)))
+            result.append(("cfg_eval_\(n)_cpu_s", String(format: "%.4f", seconds.cpu)))
         }
         result.append(("peak_rss_mb", String(format: "%.0f", trainPeak)))
         print("{\n" + result.map { " \"\($0.0)\": \($0.1)" }.joined(separator: ",\n") + "\n}")

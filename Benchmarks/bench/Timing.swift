@@ -2,14 +2,36 @@ import Foundation
 
 /// Median wall-clock seconds of `body` over `reps` runs after `warmup` runs.
 func medianSeconds(warmup: Int = 1, reps: Int = 5, _ body: () -> Void) -> Double {
+    medianTimes(warmup: warmup, reps: reps, body).wall
+}
+
+/// Median wall-clock and median process CPU seconds (all threads) of `body`. On a shared machine
+/// the CPU figure is the steadier measure of work: other processes stretch the wall clock only.
+func medianTimes(warmup: Int = 1, reps: Int = 5, _ body: () -> Void) -> (wall: Double, cpu: Double) {
     for _ in 0..<warmup { body() }
-    var times: [Double] = []
+    var walls: [Double] = [], cpus: [Double] = []
     for _ in 0..<reps {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
         body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        walls.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        cpus.append(processCPUSeconds() - cpuStart)
     }
-    return times.sorted()[times.count / 2]
+    return (walls.sorted()[walls.count / 2], cpus.sorted()[cpus.count / 2])
+}
+
+/// CPU time consumed so far by every thread of this process.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+/// `medianSeconds` for a body that can fail.
+func medianSecondsThrowing(warmup: Int = 1, reps: Int = 5, _ body: () throws -> Void) throws -> Double {
+    var failure: Error? = nil
+    let s = medianSeconds(warmup: warmup, reps: reps) { if failure == nil { do { try body() } catch { failure = error } } }
+    if let failure { throw failure }
+    return s
 }
 
 /// Resident set size and its peak, in MiB, from /proc/self/status.

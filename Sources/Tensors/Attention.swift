@@ -3,6 +3,8 @@
 // as the reference's view(B, N, h, dh).transpose(1, 2) — so no permute is materialised: every
 // GEMM addresses its head with a pointer offset and leading dimension C.
 //   S = Q·Kᵀ/√dh (masked keys → −∞),  P = softmax(S),  O = P·V
+// P is saved for the pullback only when one is recorded (inference keeps one [Nq, Nk] block per
+// worker, in cache); the pullback's dS likewise lives in a per-worker block.
 // Pullback: dV = Pᵀ·dO,  dP = dO·Vᵀ,  dS = P ⊙ (dP − rowsum(dP ⊙ P)),  dQ = dS·K/√dh,  dK = dSᵀ·Q/√dh
 
 /// Attention of `query` over `key`/`value` with `heads` heads; `keyMask` [B·Nk], true = attend.
@@ -14,15 +16,18 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
     precondition(c % heads == 0, "attention: \(c) channels in \(heads) heads")
     if let keyMask { precondition(keyMask.count == batch * nk, "attention: mask of \(keyMask.count) for [\(batch), \(nk)] keys") }
     let dh = c / heads, scale = 1 / Float(dh).squareRoot(), pairs = batch * heads
-    let probs = Tensor.uninitialized([batch, heads, nq, nk])
+    // Without a pullback the probabilities are never saved: each worker reuses one [Nq, Nk]
+    // block that stays in cache instead of streaming [B, heads, Nq, Nk] through memory.
+    let keepProbs = GradMode.isEnabled && (query.requiresGrad || key.requiresGrad || value.requiresGrad)
+    let probs = keepProbs ? Tensor.uninitialized([batch, heads, nq, nk]) : nil
     let out = Tensor.uninitialized(query.shape)
     let qp = query.storage.pointer, kp = key.storage.pointer, vp = value.storage.pointer
-    let pp = probs.storage.pointer, op = out.storage.pointer
+    let op = out.storage.pointer
     let mask = keyMask
-    forEachHead(pairs) { pair in
+    forEachHead(pairs, scratchCount: probs == nil ? nq * nk : 0) { pair, scratch in
         let b = pair / heads, h = pair % heads
         let q = qp + b * nq * c + h * dh, k = kp + b * nk * c + h * dh, v = vp + b * nk * c + h * dh
-        let p = pp + pair * nq * nk
+        let p = probs.map { $0.storage.pointer + pair * nq * nk } ?? scratch
         BLAS.gemm(transB: true, m: nq, n: nk, k: dh, alpha: scale, a: q, lda: c, b: k, ldb: c, c: p)
         if let mask {
             mask.withUnsafeBufferPointer { m in
@@ -32,16 +37,16 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
         for i in 0..<nq { softmaxRow(p + i * nk, p + i * nk, nk) }
         BLAS.gemm(m: nq, n: dh, k: nk, a: p, b: v, ldb: c, c: op + b * nq * c + h * dh, ldc: c)
     }
+    guard let probs else { return out }
     return out.recording([query, key, value]) { g in
         let dq = Tensor.uninitialized(query.shape), dk = Tensor.uninitialized(key.shape), dv = Tensor.uninitialized(value.shape)
         let gp = g.storage.pointer, dqp = dq.storage.pointer, dkp = dk.storage.pointer, dvp = dv.storage.pointer
-        let scratch = Tensor.uninitialized([pairs, nq, nk])
         // Read the saved probabilities through the tensor so the closure keeps them alive.
-        let pp = probs.storage.pointer, sp = scratch.storage.pointer
-        forEachHead(pairs) { pair in
+        let pp = probs.storage.pointer
+        forEachHead(pairs, scratchCount: nq * nk) { pair, ds in
             let b = pair / heads, h = pair % heads
             let qOff = b * nq * c + h * dh, kOff = b * nk * c + h * dh
-            let p = pp + pair * nq * nk, ds = sp + pair * nq * nk
+            let p = pp + pair * nq * nk
             // dV = Pᵀ · dO
             BLAS.gemm(transA: true, m: nk, n: dh, k: nq, a: p, b: gp + qOff, ldb: c, c: dvp + kOff, ldc: c)
             // dP = dO · Vᵀ, then dS in place
@@ -55,7 +60,12 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
     }
 }
 
-/// Runs one (batch, head) pair per call, spread over the cores. Each pair writes disjoint memory.
-func forEachHead(_ pairs: Int, _ body: (Int) -> Void) {
-    parallelChunks(pairs, minimumPerThread: 1) { range in for pair in range { body(pair) } }
+/// Runs one (batch, head) pair per call, spread over the cores; each worker passes its own
+/// scratch block of `scratchCount` floats (reused across its pairs, so it stays in cache).
+/// Each pair writes disjoint memory.
+func forEachHead(_ pairs: Int, scratchCount: Int, _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
+    parallelChunks(pairs, minimumPerThread: 1) { range in
+        let scratch = Tensor.uninitialized([scratchCount])
+        withExtendedLifetime(scratch) { for pair in range { body(pair, scratch.storage.pointer) } }
+    }
 }

@@ -3,7 +3,10 @@
 // Per image: columns [K = Cin·kh·kw, Ho·Wo] (im2col), then one GEMM  out_b = W · col_b, which
 // lands in NCHW directly. Columns are recomputed in the backward pass rather than saved: they
 // are 9× the activation and the UNet has dozens of convolutions.
-//   dW += g_b · col_bᵀ      dcol_b = Wᵀ · g_b → col2im → dx_b      db = Σ g
+//   dW += g_b · col_bᵀ      db = Σ g
+//   dx_b = conv(g_b, W′) with W′[ci, co, i, j] = W[co, ci, kh−1−i, kw−1−j] and padding k−1−p
+//          (stride 1: a forward-shaped GEMM with K = Cout·kh·kw, no col2im scatter)
+//   dx_b = col2im(Wᵀ · g_b)   (strided convolutions)
 
 /// Geometry of one convolution.
 struct ConvGeometry {
@@ -22,6 +25,24 @@ struct ConvGeometry {
     }
     /// A 1×1, stride-1, unpadded convolution is a plain GEMM on the input.
     var isPointwise: Bool { kh == 1 && kw == 1 && stride == 1 && padding == 0 }
+    /// The convolution whose output is this one's input gradient (g over W′, see the header),
+    /// when it exists: stride 1, square kernel, padding < kernel, not pointwise.
+    var transposedForInputGradient: ConvGeometry? {
+        guard stride == 1, kh == kw, padding <= kh - 1, !isPointwise else { return nil }
+        return ConvGeometry(batch: batch, cin: cout, height: outHeight, width: outWidth,
+                            cout: cin, kh: kh, kw: kw, stride: 1, padding: kh - 1 - padding)
+    }
+}
+
+/// W′[ci, co, i, j] = W[co, ci, kh−1−i, kw−1−j] for weight [Cout, Cin, kh, kw].
+func flippedTransposedWeight(_ weight: Tensor) -> Tensor {
+    let (cout, cin, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+    let out = Tensor.uninitialized([cin, cout, kh, kw])
+    let src = weight.storage.pointer, dst = out.storage.pointer
+    for co in 0..<cout { for ci in 0..<cin { for i in 0..<kh { for j in 0..<kw {
+        dst[((ci * cout + co) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)] = src[((co * cin + ci) * kh + i) * kw + j]
+    } } } }
+    return out
 }
 
 /// Conv2d with zero padding (PyTorch layouts).
@@ -59,13 +80,22 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
         let threads = min(ParallelConfig.threadCount, geo.batch)
         // One dW partial per worker, added at the end (workers never share an accumulator).
         let partials = wantW ? (0..<threads).map { _ in Tensor.zeros(weight.shape) } : []
+        let wantB = bias?.requiresGrad ?? false
+        let biasPartials = wantB ? (0..<threads).map { _ in Tensor.zeros([geo.cout]) } : []
+        let transposed = dx == nil ? nil : geo.transposedForInputGradient
+        let flipped = transposed.map { _ in flippedTransposedWeight(weight) }
+        let scratchCount = max(geo.columnRows * geo.outPlane, transposed.map { $0.columnRows * $0.outPlane } ?? 0)
         parallelChunks(threads) { workers in
             for worker in workers {
                 let images = (geo.batch * worker / threads)..<(geo.batch * (worker + 1) / threads)
-                let scratch = geo.isPointwise ? nil : Tensor.uninitialized([geo.columnRows, geo.outPlane])
+                let scratch = geo.isPointwise ? nil : Tensor.uninitialized([scratchCount])
                 for b in images {
                     let gb = gp + b * geo.cout * geo.outPlane
                     let xb = xp + b * geo.cin * geo.inPlane
+                    if wantB {
+                        let db = biasPartials[worker].storage.pointer
+                        for c in 0..<geo.cout { db[c] += vectorSum(gb + c * geo.outPlane, geo.outPlane) }
+                    }
                     if wantW {
                         let col: UnsafePointer<Float>
                         if let scratch { im2col(geo, xb, scratch.storage.pointer); col = UnsafePointer(scratch.storage.pointer) } else { col = UnsafePointer(xb) }
@@ -74,7 +104,11 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
                     }
                     if let dx {
                         let dxb = dx.storage.pointer + b * geo.cin * geo.inPlane
-                        if let scratch {
+                        if let transposed, let flipped, let scratch {
+                            im2col(transposed, gb, scratch.storage.pointer)
+                            BLAS.gemm(m: geo.cin, n: geo.inPlane, k: transposed.columnRows, a: flipped.storage.pointer,
+                                      b: scratch.storage.pointer, c: dxb)
+                        } else if let scratch {
                             BLAS.gemm(transA: true, m: geo.columnRows, n: geo.outPlane, k: geo.cout, a: wp, b: gb, c: scratch.storage.pointer)
                             dxb.update(repeating: 0, count: geo.cin * geo.inPlane)
                             col2im(geo, scratch.storage.pointer, dxb)
@@ -92,8 +126,12 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
             for p in partials.dropFirst() { let q = p.storage.pointer; for i in 0..<p.count { dp[i] += q[i] } }
         }
         var grads: [Tensor?] = [dx, dw]
-        if let bias {
-            grads.append(bias.requiresGrad ? g.reshaped([geo.batch, geo.cout, geo.outPlane]).summed(toShape: [1, geo.cout, 1]).reshaped([geo.cout]) : nil)
+        if bias != nil {
+            let db = biasPartials.first
+            if let dp = db?.storage.pointer {
+                for p in biasPartials.dropFirst() { let q = p.storage.pointer; for c in 0..<geo.cout { dp[c] += q[c] } }
+            }
+            grads.append(db)
         }
         return grads
     }
@@ -104,6 +142,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
 func im2col(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
     let (h, w, kh, kw, s, p) = (geo.height, geo.width, geo.kh, geo.kw, geo.stride, geo.padding)
     let (ho, wo) = (geo.outHeight, geo.outWidth)
+    if s == 1 && ho == h && wo == w && p < w { im2colSame(geo, x, col); return }
     do {
         for c in 0..<geo.cin {
             let plane = x + c * h * w
@@ -126,6 +165,34 @@ func im2col(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutable
                 }
             } }
         }
+    }
+}
+
+/// im2col for a stride-1 "same" convolution (output size = input size): each column row is the
+/// plane shifted by (ki − p, kj − p), so the valid rows are one contiguous copy (instead of one
+/// short copy per output row: 8–32 floats, where the call cost as much as the copy), after which
+/// the |kj − p| border columns per row that picked up the neighbouring row's pixels are zeroed.
+func im2colSame(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
+    let (h, w, kh, kw, p) = (geo.height, geo.width, geo.kh, geo.kw, geo.padding)
+    let plane = h * w
+    for c in 0..<geo.cin {
+        let src = x + c * plane
+        for ki in 0..<kh { for kj in 0..<kw {
+            let row = col + ((c * kh + ki) * kw + kj) * plane
+            let dy = ki - p, dx = kj - p
+            let y0 = max(0, -dy), y1 = min(h, h - dy)
+            if y1 <= y0 { row.update(repeating: 0, count: plane); continue }
+            if y0 > 0 { row.update(repeating: 0, count: y0 * w) }
+            if y1 < h { (row + y1 * w).update(repeating: 0, count: (h - y1) * w) }
+            // Output positions [start, end) read input (y + dy)·w + x + dx, all inside the plane.
+            let start = y0 * w + max(0, -dx), end = y1 * w - max(0, dx)
+            if end > start { (row + start).update(from: src + start + dy * w + dx, count: end - start) }
+            if dx < 0 {
+                for y in y0..<y1 { for j in 0..<min(-dx, w) { row[y * w + j] = 0 } }
+            } else if dx > 0 {
+                for y in y0..<y1 { for j in max(0, w - dx)..<w { row[y * w + j] = 0 } }
+            }
+        } }
     }
 }
 

@@ -20,6 +20,29 @@ func naiveConv2d(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, stride s: Int, paddi
     return out
 }
 
+/// The adjoint of `naiveConv2d` by scattering each output gradient back along the forward sum,
+/// in Double: (dx, dw, db).
+func naiveConv2dBackward(_ x: Tensor, _ w: Tensor, _ g: Tensor, stride s: Int, padding p: Int) -> ([Float], [Float], [Float]) {
+    let (b, cin, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (cout, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
+    let (ho, wo) = (g.shape[2], g.shape[3])
+    let xv = x.scalars, wv = w.scalars, gv = g.scalars
+    var dx = [Double](repeating: 0, count: xv.count), dw = [Double](repeating: 0, count: wv.count)
+    var db = [Double](repeating: 0, count: cout)
+    for n in 0..<b { for o in 0..<cout { for y in 0..<ho { for xx in 0..<wo {
+        let go = Double(gv[((n * cout + o) * ho + y) * wo + xx])
+        db[o] += go
+        for c in 0..<cin { for i in 0..<kh { for j in 0..<kw {
+            let iy = y * s - p + i, ix = xx * s - p + j
+            if iy < 0 || iy >= h || ix < 0 || ix >= wd { continue }
+            let wi = ((o * cin + c) * kh + i) * kw + j, xi = ((n * cin + c) * h + iy) * wd + ix
+            dx[xi] += Double(wv[wi]) * go
+            dw[wi] += Double(xv[xi]) * go
+        } } }
+    } } } }
+    return (dx.map(Float.init), dw.map(Float.init), db.map(Float.init))
+}
+
 @Suite struct Conv2dTests {
     // (batch, cin, cout, h, w, kernel, stride, padding)
     static let cases: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
@@ -27,6 +50,8 @@ func naiveConv2d(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, stride s: Int, paddi
         (2, 2, 3, 7, 6, 3, 2, 1),   // stride-2 downsample with odd size
         (3, 4, 2, 4, 4, 1, 1, 0),   // 1×1 pointwise (no im2col)
         (1, 2, 2, 5, 5, 3, 1, 0),   // valid convolution
+        (2, 3, 2, 6, 7, 5, 1, 2),   // 5×5 "same": two border columns per side in the contiguous im2col
+        (1, 2, 3, 1, 4, 3, 1, 1),   // a one-row image: every kernel row but the middle reads padding
     ]
 
     @Test(arguments: cases)
@@ -45,6 +70,22 @@ func naiveConv2d(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, stride s: Int, paddi
         let b = randomTensor([c.2], seed: 6)
         let check = GradientCheck.run([x, w, b], samples: 40) { conv2d($0[0], weight: $0[1], bias: $0[2], stride: c.6, padding: c.7) }
         #expect(check.maxError < gradientTolerance, "\(check.worst)")
+    }
+
+    /// Exact pullback values (not only finite differences): a kernel that drops or misplaces one
+    /// tap of the flipped-weight input gradient is off by O(1) here.
+    @Test(arguments: cases + [(3, 5, 7, 6, 5, 3, 1, 2), (2, 3, 2, 4, 4, 2, 1, 1)])
+    func pullbackMatchesLoopAdjoint(c: (Int, Int, Int, Int, Int, Int, Int, Int)) {
+        let x = randomTensor([c.0, c.1, c.3, c.4], seed: 8), w = randomTensor([c.2, c.1, c.5, c.5], seed: 9)
+        let b = randomTensor([c.2], seed: 10)
+        x.requiresGrad = true; w.requiresGrad = true; b.requiresGrad = true
+        let out = conv2d(x, weight: w, bias: b, stride: c.6, padding: c.7)
+        let g = randomTensor(out.shape, seed: 11)
+        out.backward(g)
+        let (dx, dw, db) = naiveConv2dBackward(x, w, g, stride: c.6, padding: c.7)
+        #expect(maxAbsDifference(x.grad!.scalars, dx) < 1e-4)
+        #expect(maxAbsDifference(w.grad!.scalars, dw) < 1e-4)
+        #expect(maxAbsDifference(b.grad!.scalars, db) < 1e-4)
     }
 
     @Test func upsampleRepeatsPixelsAndSumsGradients() {

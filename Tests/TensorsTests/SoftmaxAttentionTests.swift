@@ -52,6 +52,18 @@ func naiveAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, mask: [Bo
         #expect(check.maxError < gradientTolerance, "\(check.worst)")
     }
 
+    /// Inference reuses one probability block per worker across many (image, head) pairs; it must
+    /// give exactly what the recording path (which saves every block) gives, and match the loops.
+    @Test func inferencePathMatchesRecordingPath() {
+        let q = randomTensor([5, 7, 12], seed: 8), k = randomTensor([5, 6, 12], seed: 9), v = randomTensor([5, 6, 12], seed: 10)
+        let mask = (0..<30).map { $0 % 6 != 2 }
+        let inference = GradMode.disabled { scaledDotProductAttention(query: q, key: k, value: v, heads: 4, keyMask: mask) }
+        let qg = q.copy(); qg.requiresGrad = true
+        let recorded = scaledDotProductAttention(query: qg, key: k, value: v, heads: 4, keyMask: mask)
+        #expect(inference.scalars == recorded.scalars)
+        #expect(maxAbsDifference(inference.scalars, naiveAttention(q, k, v, heads: 4, mask: mask)) < 1e-5)
+    }
+
     @Test func maskedKeysDoNotInfluenceOutput() {
         let q = randomTensor([1, 2, 4], seed: 5), k = randomTensor([1, 3, 4], seed: 6), v = randomTensor([1, 3, 4], seed: 7)
         let mask = [true, true, false]
