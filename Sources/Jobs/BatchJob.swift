@@ -43,7 +43,8 @@ public struct BatchJob {
         if dropped > 0 { log("\(manifestURL.lastPathComponent): \(dropped) lines dropped (torn by a crash, redone, or no longer in the jobs file)") }
 
         var removed = 0
-        for (folder, items) in Dictionary(grouping: todo, by: { output.appendingPathComponent($0.files[0]).deletingLastPathComponent() }) {
+        // Every output of this shard, done or not: a temporary file never belongs to a finished write.
+        for (folder, items) in Dictionary(grouping: mine, by: { output.appendingPathComponent($0.files[0]).deletingLastPathComponent() }) {
             removed += JobFolder.removeStaleTemporaries(in: folder, stems: Set(items.map { JobItem.stem($0.index) }))
         }
         if removed > 0 { log("removed \(removed) temporary files of writes a killed run left") }
