@@ -32,6 +32,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Sampler steps (default 20 for dpm++2m, 50 for ddim, all 1000 for ddpm).") var steps: Int?
     @Option(help: "DDIM's η (0 = deterministic).") var eta: Double?
     @Option(help: "Classifier-free guidance scale (1 = none).") var guidance = 3.0
+    @Option(help: "Images per sampler call (memory; images do not depend on it).") var batch: Int?
     @Option(help: "Output size in pixels, a multiple of the model's size (nearest upscaling).") var size: Int?
 
     func validate() throws {
@@ -42,6 +43,7 @@ struct SampleCommand: ParsableCommand {
         guard jobs != nil || (shard == nil && shards == nil && !retryFailed) else {
             throw ValidationError("--shard, --shards and --retry-failed apply to --jobs only")
         }
+        guard batch.map({ $0 >= 1 }) ?? true else { throw ValidationError("--batch must be at least 1") }
         guard guidance >= 0 else { throw ValidationError("--guidance must not be negative") }
         guard eval == nil || size == nil else { throw ValidationError("--eval writes images at the model's size; --size does not apply") }
     }
@@ -58,6 +60,7 @@ struct SampleCommand: ParsableCommand {
             let jobShard = jobs == nil ? Shard.whole : try Shard.resolve(flag: shard, shards: shards, environment: ProcessInfo.processInfo.environment)
             let settings = SampleSettings(sampler: try SamplerKind(name: sampler, steps: steps, eta: eta), guidance: guidance, seed: seed, size: size)
             let drawer = try GraphSampler(modelFile: URL(fileURLWithPath: model))
+            if let batch { drawer.batchSize = batch }
             if let graph {
                 let files = try ImageRequest(graphFile: URL(fileURLWithPath: graph), count: count, output: URL(fileURLWithPath: out),
                                              settings: settings).run(with: drawer)

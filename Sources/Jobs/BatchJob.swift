@@ -53,7 +53,7 @@ public struct BatchJob {
                                  errorsFile: output.appendingPathComponent(JobFolder.errorsName).path)
         summary.failed = kept.filter { $0.status == .failed }.count
         summary.succeeded = kept.count - summary.failed
-        let bar = showProgress ? ProgressBar("jobs \(shard)", total: mine.count, startingAt: kept.count) : nil
+        let bar = showProgress ? ProgressBar(shard.count == 1 ? "jobs" : "jobs \(shard)", total: mine.count, startingAt: kept.count) : nil
         var done = kept.count
 
         let videos = todo.filter { $0.spec.kind == .video }
@@ -173,7 +173,7 @@ public struct JobSummary: Sendable, CustomStringConvertible {
     public var imagesPerSecond: Double { drawn == 0 ? 0 : Double(drawn) / max(drawingSeconds, 1e-9) }
 
     public var description: String {
-        var parts = ["shard \(shard): \(succeeded) of \(outputs) outputs done (\(drawn) drawn now, \(alreadyDone) done before)"]
+        var parts = [(shard.count == 1 ? "jobs" : "shard \(shard)") + ": \(succeeded) of \(outputs) outputs done (\(drawn) drawn now, \(alreadyDone) done before)"]
         if failed > 0 { parts.append("\(failed) failed (see the manifest's reasons)") }
         parts.append(badLines == 0 ? "no bad lines" : "\(badLines) bad lines in \(errorsFile)")
         parts.append(String(format: "%.1f s, %.2f images/s", seconds, imagesPerSecond))
