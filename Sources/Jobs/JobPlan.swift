@@ -29,6 +29,8 @@ public struct JobPlan: Sendable {
                             defaults: JobDefaults) -> JobPlan {
         var jobs: [JobSpec] = [], errors: [JobLineError] = []
         var lineOfID: [String: Int] = [:], lineOfFileName: [String: (line: Int, id: String)] = [:]
+        // Editors on Windows start UTF-8 files with a byte-order mark; JSON does not allow one.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         for (offset, lineText) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = offset + 1
             switch JobLine.parse(lineText, line: line, file: file, defaults: defaults) {
