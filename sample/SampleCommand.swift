@@ -13,37 +13,65 @@ struct SampleCommand: ParsableCommand {
         sample --graph g.json --out a.png                  one image
         sample --graph g.json --count 8 --out DIR          8 images (one file each) and grid.png
         sample --eval graphs.jsonl --out DIR               one image per line, scored by the checker
+        sample --jobs jobs.jsonl --out DIR [--shard I/N]   a resumable batch job (docs/jobs.md)
+        sample --merge DIR                                 check a sharded job and merge its manifests
         """)
 
     @Option(help: "A scene graph (sg2im JSON).") var graph: String?
     @Option(help: "Graphs to sample and score, one per line (JSONL, as `shapeworld render` writes).") var eval: String?
-    @Option(help: "Output: a .png for one image, else a new folder.") var out: String
+    @Option(help: "A jobs file: one job per line (JSONL, docs/jobs.md); resumable, shardable.") var jobs: String?
+    @Option(help: "Check a jobs output folder and merge its shard manifests into manifest.jsonl.") var merge: String?
+    @Option(help: "Output: a .png for one image, else a folder (--jobs: created or resumed).") var out: String?
+    @Option(help: "--jobs: run shard I of N (0-based), e.g. 0/4.") var shard: String?
+    @Option(help: "--jobs: the number of shards, the index taken from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.") var shards: Int?
+    @Flag(help: "--jobs: draw again the outputs the manifest records as failed.") var retryFailed = false
     @Option(help: "Model file.") var model = "weights/shapes32.safetensors"
-    @Option(help: "Images of the graph.") var count = 1
+    @Option(help: "Images of the graph (--jobs: of a line without \"count\").") var count = 1
     @Option(help: "Seed of the first image (image k uses seed+k).") var seed: UInt64 = 0
     @Option(help: "Sampler: dpm++2m, ddim or ddpm.") var sampler = "dpm++2m"
     @Option(help: "Sampler steps (default 20 for dpm++2m, 50 for ddim, all 1000 for ddpm).") var steps: Int?
     @Option(help: "DDIM's η (0 = deterministic).") var eta: Double?
     @Option(help: "Classifier-free guidance scale (1 = none).") var guidance = 3.0
+    @Option(help: "Images per sampler call (memory; images do not depend on it).") var batch: Int?
     @Option(help: "Output size in pixels, a multiple of the model's size (nearest upscaling).") var size: Int?
 
     func validate() throws {
-        guard (graph == nil) != (eval == nil) else { throw ValidationError("give exactly one of --graph and --eval") }
+        guard [graph, eval, jobs, merge].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --graph, --eval, --jobs and --merge")
+        }
+        guard merge != nil || out != nil else { throw ValidationError("--out is required") }
+        guard jobs != nil || (shard == nil && shards == nil && !retryFailed) else {
+            throw ValidationError("--shard, --shards and --retry-failed apply to --jobs only")
+        }
+        guard batch.map({ $0 >= 1 }) ?? true else { throw ValidationError("--batch must be at least 1") }
         guard guidance >= 0 else { throw ValidationError("--guidance must not be negative") }
         guard eval == nil || size == nil else { throw ValidationError("--eval writes images at the model's size; --size does not apply") }
     }
 
     func run() throws {
-        OpenBLASCore.ensureOptimizedKernels()
         do {
+            if let merge {
+                print(try JobMerge(folder: URL(fileURLWithPath: merge)).run())
+                return
+            }
+            OpenBLASCore.ensureOptimizedKernels()
+            let out = out ?? ""
+            // A wrong shard setting fails before the model loads.
+            let jobShard = jobs == nil ? Shard.whole : try Shard.resolve(flag: shard, shards: shards, environment: ProcessInfo.processInfo.environment)
             let settings = SampleSettings(sampler: try SamplerKind(name: sampler, steps: steps, eta: eta), guidance: guidance, seed: seed, size: size)
             let drawer = try GraphSampler(modelFile: URL(fileURLWithPath: model))
+            if let batch { drawer.batchSize = batch }
             if let graph {
                 let files = try ImageRequest(graphFile: URL(fileURLWithPath: graph), count: count, output: URL(fileURLWithPath: out),
                                              settings: settings).run(with: drawer)
                 print(files.count == 1 ? files[0].path : "\(files.count - 1) images and grid.png in \(out)")
             } else if let eval {
                 print(try SampleEvaluation(graphsFile: URL(fileURLWithPath: eval), output: URL(fileURLWithPath: out), settings: settings).run(with: drawer))
+            } else if let jobs {
+                let defaults = JobDefaults(sampler: sampler, steps: steps, eta: eta, guidance: guidance, seed: seed, size: size, count: count)
+                let job = BatchJob(jobsFile: URL(fileURLWithPath: jobs), output: URL(fileURLWithPath: out), defaults: defaults,
+                                   shard: jobShard, retryFailed: retryFailed)
+                print(try job.run(with: drawer) { FileHandle.standardError.write(Data("sample: \($0)\n".utf8)) })
             }
         } catch {
             FileHandle.standardError.write(Data("sample: \(error)\n".utf8))
