@@ -42,6 +42,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
 
         // Libraries, dependencies pointing one way (DESIGN.md).
         .target(name: "Output", swiftSettings: fastKernels),
@@ -52,8 +53,10 @@ let package = Package(
         .target(name: "GraphEncoder", dependencies: ["NN", "SceneGraphs"], swiftSettings: fastKernels),
         .target(name: "Diffusion", dependencies: ["NN", "GraphEncoder", "SceneGraphs", "Yams"],
                 swiftSettings: fastKernels),
+        // Sources/Distributed; named Collectives because the toolchain ships a `Distributed` module.
+        .target(name: "Collectives", dependencies: ["CMPI", "Tensors"], path: "Sources/Distributed", swiftSettings: fastKernels),
         .target(name: "Media", dependencies: ["CPNG", "CFFmpeg", "Tensors", "Output"], swiftSettings: fastKernels),
-        .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "GraphEncoder", "Diffusion", "Media", "Output", "Yams"],
+        .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "GraphEncoder", "Diffusion", "Media", "Output", "Collectives", "Yams"],
                 swiftSettings: fastKernels),
         .target(name: "Jobs", dependencies: ["Diffusion", "GraphEncoder", "SceneGraphs", "ShapeWorld", "Media", "Output", "Tensors"],
                 swiftSettings: fastKernels),
@@ -95,5 +98,6 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Collectives", "Tensors"]),
     ]
 )

@@ -24,7 +24,9 @@ struct PretrainCommand: ParsableCommand {
 
     func run() throws {
         OpenBLASCore.ensureOptimizedKernels()
+        var parallel = DataParallel.single
         do {
+            parallel = try DataParallel.fromEnvironment()
             guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
             var objectives: PretrainingLoss?
             if let loss {
@@ -34,13 +36,16 @@ struct PretrainCommand: ParsableCommand {
             let folder = out ?? "runs/pretrain-\(RunClock.timestamp())"
             let (run, _, resumedAt) = try PretrainingLaunch(config: config.map { URL(fileURLWithPath: $0) }, out: URL(fileURLWithPath: folder),
                                                             resume: resume, loss: objectives,
-                                                            overrides: overrides + (steps.map { ["pretrain.steps=\($0)"] } ?? [])).prepare()
+                                                            overrides: overrides + (steps.map { ["pretrain.steps=\($0)"] } ?? []), parallel: parallel).prepare()
             FileHandle.standardError.write(Data("pretrain: \(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8))
             if case .finished = try run.run(resumedAt: resumedAt) {
                 FileHandle.standardError.write(Data("pretrain: done; encoder in \(folder)/encoder.safetensors\n".utf8))
             }
+            try parallel.communicator.finalize()
         } catch let error as ValidationError { throw error } catch {
             FileHandle.standardError.write(Data("pretrain: \(error)\n".utf8))
+            // The other ranks may be waiting in a collective for this one: end them too.
+            if parallel.communicator.size > 1 { parallel.communicator.abort(code: 1) }
             throw ExitCode.failure
         }
     }

@@ -24,19 +24,24 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         OpenBLASCore.ensureOptimizedKernels()
+        var parallel = DataParallel.single
         do {
+            parallel = try DataParallel.fromEnvironment()
             guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
             let folder = out ?? "runs/train-\(RunClock.timestamp())"
             let launch = DenoiserTrainingLaunch(config: config.map { URL(fileURLWithPath: $0) }, encoder: encoder.map { URL(fileURLWithPath: $0) },
                                                 out: URL(fileURLWithPath: folder), resume: resume,
-                                                overrides: overrides + (steps.map { ["train.steps=\($0)"] } ?? []))
+                                                overrides: overrides + (steps.map { ["train.steps=\($0)"] } ?? []), parallel: parallel)
             let (run, _, resumedAt) = try launch.prepare()
-            FileHandle.standardError.write(Data("train: \(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8))
-            if case .finished = try run.run(resumedAt: resumedAt) {
+            if parallel.isRoot { FileHandle.standardError.write(Data("train: \(parallel.communicator.size > 1 ? "\(parallel.communicator.size) ranks, " : "")\(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8)) }
+            if case .finished = try run.run(resumedAt: resumedAt), parallel.isRoot {
                 FileHandle.standardError.write(Data("train: done; weights in \(folder)/model.safetensors\n".utf8))
             }
+            try parallel.communicator.finalize()
         } catch let error as ValidationError { throw error } catch {
             FileHandle.standardError.write(Data("train: \(error)\n".utf8))
+            // The other ranks may be waiting in a collective for this one: end them too.
+            if parallel.communicator.size > 1 { parallel.communicator.abort(code: 1) }
             throw ExitCode.failure
         }
     }

@@ -28,6 +28,8 @@ public final class DenoiserTraining: TrainingTask {
     var rng: RandomGenerator
     var batches: ShapeWorldBatches
     public let evaluation: DenoiserEvaluation
+    /// The ranks this run's global batch is split over (one by default).
+    public var parallel = DataParallel.single
 
     /// A fresh run. `encoderWeights` (a pretrain run's encoder.safetensors) is required for the
     /// frozen and finetune modes and refused for scratch — unless the run is about to be restored
@@ -68,16 +70,17 @@ public final class DenoiserTraining: TrainingTask {
     public func trainStep() throws -> [(String, Double)] {
         let lr = learningRates.learningRate(at: step)
         optimizer.learningRate = lr
-        let b = recipe.batch
-        let (pixels, graphs) = batches.next(b)
+        // This rank's block of the global batch; random draws are made for the whole batch.
+        let total = recipe.batch, share = parallel.share(of: total), b = share.count
+        let (pixels, graphs) = batches.next(share, of: total)
         let graphBatch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: vocabulary))
         let encoding = recipe.encoder == .frozen ? GradMode.disabled { model.encoder(graphBatch) } : model.encoder(graphBatch)
         var context = model.context(from: encoding)
-        context = dropConditions(context, batch: b)
+        context = dropConditions(context, share: share, of: total)
 
-        let timesteps = (0..<b).map { _ in rng.nextInt(below: schedule.steps) }
+        let timesteps = Array((0..<total).map { _ in rng.nextInt(below: schedule.steps) }[share])
         let x0 = Tensor(shape: [b, model.configuration.unet.inChannels, data.size, data.size], scalars: pixels)
-        let noise = Tensor.normal(x0.shape, using: &rng)
+        let noise = examples(Tensor.normal([total] + x0.shape.dropFirst(), using: &rng), share)
         let noisy = noised(x0, noise: noise, timesteps: timesteps)
         let eps = model.unet(noisy, timesteps: timesteps, context: context.tokens, mask: context.mask, global: context.global)
         let weights = timesteps.map { Float(schedule.minSNRWeight($0, gamma: recipe.minSNRGamma)) }
@@ -86,6 +89,7 @@ public final class DenoiserTraining: TrainingTask {
 
         for (_, p) in trained { p.grad = nil }
         loss.backward()
+        try parallel.averageGradients(trained.map(\.1))
         let gradientNorm = clipGradientNorm(trained.map(\.1), maxNorm: Float(recipe.gradientClip))
         optimizer.update()
         // EMA warm-up: early averages would otherwise be dominated by the random initialisation.
@@ -109,8 +113,10 @@ public final class DenoiserTraining: TrainingTask {
 
     /// Replaces each example's graph by the null graph with probability cond_drop (zero tokens,
     /// only the global slot unmasked, zero global), so the model also learns the unconditional ε.
-    func dropConditions(_ c: DiffusionContext, batch b: Int) -> DiffusionContext {
-        let keep = (0..<b).map { _ in rng.nextDouble() >= recipe.conditionDrop }
+    /// Draws for all `total` examples of the global batch and applies those of `share`.
+    func dropConditions(_ c: DiffusionContext, share: Range<Int>, of total: Int) -> DiffusionContext {
+        let keep = Array((0..<total).map { _ in rng.nextDouble() >= recipe.conditionDrop }[share])
+        let b = keep.count
         guard keep.contains(false) else { return c }
         let tokens = c.tokens.shape[1]
         let keepTokens = Tensor(shape: [b, 1, 1], scalars: keep.map { $0 ? 1 : 0 })

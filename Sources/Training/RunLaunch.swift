@@ -12,9 +12,13 @@ public struct RunLaunch {
     public var overrides: [String]
     /// The only keys a resumed run may change.
     public var resumableOverrides: Set<String>
+    /// The job's ranks (one by default); only rank 0 creates, locks and reads the run folder.
+    public var parallel: DataParallel
 
-    public init(config: URL?, out: URL, resume: Bool, overrides: [String], resumableOverrides: Set<String>) {
+    public init(config: URL?, out: URL, resume: Bool, overrides: [String], resumableOverrides: Set<String>,
+                parallel: DataParallel = .single) {
         self.config = config; self.out = out; self.resume = resume; self.overrides = overrides; self.resumableOverrides = resumableOverrides
+        self.parallel = parallel
     }
 
     /// Reads the config (the run's own `config.yaml` when resuming), lets `makeTask` build the
@@ -41,10 +45,14 @@ public struct RunLaunch {
             file = try ConfigFile(url: config, overrides: overrides)
         }
         let (task, intervals, sections) = try makeTask(file)
-        let run = try existing ?? RunFolder.create(out, resolvedConfig: configurationYAML(sections, header: "Resolved config of this run (every key, defaults filled in)."))
+        let root = parallel.isRoot
+        let run = try existing ?? (root ? RunFolder.create(out, resolvedConfig: configurationYAML(sections, header: "Resolved config of this run (every key, defaults filled in)."))
+                                        : RunFolder(out))
         let training = TrainingRun(folder: run, task: task, intervals: intervals, metadata: ["config": configurationJSON(sections)])
-        training.lock = try RunLock(run)
-        let resumedAt = resume ? try training.restoreLatest() : nil
-        return (training, task, resumedAt)
+        training.parallel = parallel
+        if root { training.lock = try RunLock(run) }
+        if resume && root { try training.restoreLatest() }
+        try parallel.synchronize(task)
+        return (training, task, resume ? task.step : nil)
     }
 }

@@ -8,8 +8,8 @@ public struct DenoiserTrainingLaunch {
     public var launch: RunLaunch
     public var encoder: URL?
 
-    public init(config: URL?, encoder: URL?, out: URL, resume: Bool, overrides: [String]) {
-        launch = RunLaunch(config: config, out: out, resume: resume, overrides: overrides, resumableOverrides: ["train.steps"])
+    public init(config: URL?, encoder: URL?, out: URL, resume: Bool, overrides: [String], parallel: DataParallel = .single) {
+        launch = RunLaunch(config: config, out: out, resume: resume, overrides: overrides, resumableOverrides: ["train.steps"], parallel: parallel)
         self.encoder = encoder
     }
 
@@ -24,7 +24,9 @@ public struct DenoiserTrainingLaunch {
                     throw CheckpointError(path: encoder.path, message: "cannot read the encoder: \(error)")
                 }
             }
+            try launch.parallel.checkSplits(batch: recipe.batch, key: "train.batch")
             let task = try DenoiserTraining(model: model, recipe: recipe, data: data, encoderWeights: weights, restoring: launch.resume)
+            task.parallel = launch.parallel
             let intervals = RunIntervals(log: recipe.logEvery, checkpoint: recipe.checkpointEvery, evaluate: recipe.sampleEvery,
                                          keepCheckpoints: recipe.keepCheckpoints)
             return (task, intervals, [model.section, recipe.section, data.section])
@@ -38,12 +40,17 @@ public struct PretrainingLaunch {
     /// `--loss`: which objectives to train (nil = as the config says).
     public var loss: PretrainingLoss?
 
-    public init(config: URL?, out: URL, resume: Bool, loss: PretrainingLoss?, overrides: [String]) {
-        launch = RunLaunch(config: config, out: out, resume: resume, overrides: overrides, resumableOverrides: ["pretrain.steps"])
+    public init(config: URL?, out: URL, resume: Bool, loss: PretrainingLoss?, overrides: [String], parallel: DataParallel = .single) {
+        launch = RunLaunch(config: config, out: out, resume: resume, overrides: overrides, resumableOverrides: ["pretrain.steps"], parallel: parallel)
         self.loss = loss
     }
 
     public func prepare() throws -> (run: TrainingRun, task: EncoderPretraining, resumedAt: Int?) {
+        // InfoNCE couples every example with every other: a split batch would change the loss.
+        guard launch.parallel.communicator.size == 1 else {
+            throw ConfigurationError(source: "command line", key: "mpirun",
+                                     message: "pretrain runs on one rank (its contrastive loss couples the whole batch); use mpirun for train only")
+        }
         if loss != nil && launch.resume {
             throw ConfigurationError(source: "command line", key: "--loss", message: "a resumed run keeps its losses (they are in its config.yaml)")
         }

@@ -43,6 +43,8 @@ public final class TrainingRun {
     public var stepLimit: Int?
     /// Held while this run may write its folder; dropped when `run` returns.
     var lock: RunLock?
+    /// The job's ranks: every rank steps, rank 0 alone logs, checkpoints, evaluates and finishes.
+    public var parallel = DataParallel.single
     private let checkpointer: Checkpointer
 
     public init(folder: RunFolder, task: any TrainingTask, intervals: RunIntervals, metadata: [String: String]) {
@@ -64,25 +66,29 @@ public final class TrainingRun {
 
     /// Runs (or, after `restoreLatest`, continues) to the last step.
     public func run(resumedAt resumedStep: Int? = nil) throws -> Outcome {
-        let metrics = try MetricsLog(folder: folder.url, resumingAt: resumedStep)
-        defer { metrics.close(); lock = nil }
+        let root = parallel.isRoot
+        let metrics = root ? try MetricsLog(folder: folder.url, resumingAt: resumedStep) : nil
+        defer { metrics?.close(); lock = nil }
         StopSignal.install()
-        let progress = ProgressBar(task.kind, total: task.totalSteps, startingAt: task.step)
+        let progress = root ? ProgressBar(task.kind, total: task.totalSteps, startingAt: task.step)
+            : ProgressBar(task.kind, total: task.totalSteps, interactive: false) { _ in }
         var lastCheckpoint: URL? = resumedStep.map { folder.checkpoints.appendingPathComponent(Checkpointer.fileName(step: $0)) }
         var stepsThisProcess = 0
 
         func checkpoint() throws {
+            guard root else { return }
             try checkpointer.save(step: task.step, tensors: task.checkpointState(), metadata: metadata.merging(["kind": task.kind]) { $1 })
             lastCheckpoint = folder.checkpoints.appendingPathComponent(Checkpointer.fileName(step: task.step))
         }
         func evaluate() throws {
+            guard let metrics else { return }
             let values = try task.evaluate(run: folder, metrics: metrics)
             try metrics.log(step: task.step, values.map { ("eval/" + $0.0, $0.1) })
             try writeLossCurve()
         }
 
         while task.step < task.totalSteps {
-            let values = try task.trainStep()
+            let (values, stop) = try parallel.agree(try task.trainStep(), stop: StopSignal.requested)
             stepsThisProcess += 1
             if let bad = values.first(where: { !$0.1.isFinite }) {
                 progress.finish()
@@ -90,13 +96,13 @@ public final class TrainingRun {
             }
             let step = task.step
             progress.update(step, status: values.prefix(1).map { String(format: "%@ %.4f", $0.0, $0.1) }.joined())
-            if step % intervals.log == 0 { try metrics.log(step: step, values.map { ("train/" + $0.0, $0.1) }) }
+            if step % intervals.log == 0 { try metrics?.log(step: step, values.map { ("train/" + $0.0, $0.1) }) }
             let finished = step == task.totalSteps
-            if step % intervals.checkpoint == 0 || finished || StopSignal.requested { try checkpoint() }
+            if step % intervals.checkpoint == 0 || finished || stop { try checkpoint() }
             if step % intervals.evaluate == 0 && !finished { try evaluate() }
-            if StopSignal.requested {
+            if stop {
                 progress.finish()
-                FileHandle.standardError.write(Data("\(task.kind): stopped at step \(step); checkpoint \(lastCheckpoint?.path ?? "-") (continue with --resume)\n".utf8))
+                if root { FileHandle.standardError.write(Data("\(task.kind): stopped at step \(step); checkpoint \(lastCheckpoint?.path ?? "-") (continue with --resume)\n".utf8)) }
                 return .stopped(step: step)
             }
             if let limit = stepLimit, stepsThisProcess >= limit, !finished {
@@ -107,7 +113,7 @@ public final class TrainingRun {
         }
         progress.finish()
         try evaluate()
-        try task.finish(run: folder)
+        if root { try task.finish(run: folder) }
         return .finished
     }
 
