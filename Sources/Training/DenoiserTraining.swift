@@ -78,25 +78,33 @@ public final class DenoiserTraining: TrainingTask {
         let timesteps = (0..<b).map { _ in rng.nextInt(below: schedule.steps) }
         let x0 = Tensor(shape: [b, model.configuration.unet.inChannels, data.size, data.size], scalars: pixels)
         let noise = Tensor.normal(x0.shape, using: &rng)
-        let noisy = noised(x0, noise: noise, timesteps: timesteps)
+        let noisy = Self.noised(x0, noise: noise, timesteps: timesteps, schedule: schedule)
         let eps = model.unet(noisy, timesteps: timesteps, context: context.tokens, mask: context.mask, global: context.global)
         let weights = timesteps.map { Float(schedule.minSNRWeight($0, gamma: recipe.minSNRGamma)) }
         let loss = weightedMSELoss(eps, noise, exampleWeights: weights)
         let mse = GradMode.disabled { mseLoss(eps, noise).item }
 
-        for (_, p) in trained { p.grad = nil }
-        loss.backward()
-        let gradientNorm = clipGradientNorm(trained.map(\.1), maxNorm: Float(recipe.gradientClip))
-        optimizer.update()
-        // EMA warm-up: early averages would otherwise be dominated by the random initialisation.
-        let decay = min(Float(recipe.emaDecay), Float(1 + step) / Float(10 + step))
-        ema.update(decay: decay)
+        let gradientNorm = Self.applyGradients(of: loss, to: trained.map(\.1), optimizer: optimizer, ema: ema, recipe: recipe, step: step)
         step += 1
         return [("loss", Double(loss.item)), ("mse", Double(mse)), ("lr", Double(lr)), ("grad_norm", Double(gradientNorm))]
     }
 
-    /// x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, per example.
-    func noised(_ x0: Tensor, noise: Tensor, timesteps: [Int]) -> Tensor {
+    /// Backward, gradient clipping, the AdamW step and the EMA update (shared with `ClipTraining`);
+    /// returns the gradient norm before clipping.
+    static func applyGradients(of loss: Tensor, to trained: [Tensor], optimizer: AdamW, ema: ExponentialMovingAverage,
+                               recipe: TrainingConfiguration, step: Int) -> Float {
+        for p in trained { p.grad = nil }
+        loss.backward()
+        let gradientNorm = clipGradientNorm(trained, maxNorm: Float(recipe.gradientClip))
+        optimizer.update()
+        // EMA warm-up: early averages would otherwise be dominated by the random initialisation.
+        let decay = min(Float(recipe.emaDecay), Float(1 + step) / Float(10 + step))
+        ema.update(decay: decay)
+        return gradientNorm
+    }
+
+    /// x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, per example (shared with `ClipTraining`).
+    static func noised(_ x0: Tensor, noise: Tensor, timesteps: [Int], schedule: NoiseSchedule) -> Tensor {
         let out = Tensor.uninitialized(x0.shape)
         let per = x0.count / timesteps.count
         let xp = x0.storage.pointer, np = noise.storage.pointer, op = out.storage.pointer
@@ -110,7 +118,12 @@ public final class DenoiserTraining: TrainingTask {
     /// Replaces each example's graph by the null graph with probability cond_drop (zero tokens,
     /// only the global slot unmasked, zero global), so the model also learns the unconditional ε.
     func dropConditions(_ c: DiffusionContext, batch b: Int) -> DiffusionContext {
-        let keep = (0..<b).map { _ in rng.nextDouble() >= recipe.conditionDrop }
+        Self.dropConditions(c, keep: (0..<b).map { _ in rng.nextDouble() >= recipe.conditionDrop })
+    }
+
+    /// The context with example i replaced by the null graph where `keep[i]` is false (shared with `ClipTraining`).
+    static func dropConditions(_ c: DiffusionContext, keep: [Bool]) -> DiffusionContext {
+        let b = keep.count
         guard keep.contains(false) else { return c }
         let tokens = c.tokens.shape[1]
         let keepTokens = Tensor(shape: [b, 1, 1], scalars: keep.map { $0 ? 1 : 0 })
