@@ -15,6 +15,8 @@ struct SampleCommand: ParsableCommand {
         sample --eval graphs.jsonl --out DIR               one image per line, scored by the checker
         sample --jobs jobs.jsonl --out DIR [--shard I/N]   a resumable batch job (docs/jobs.md)
         sample --merge DIR                                 check a sharded job and merge its manifests
+        sample --graph clip.frames.json --out clip.mp4     a video (also .gif, or a folder of PNGs + strip.png)
+        sample --eval clips.jsonl --out DIR                one clip per {"frames": [...]} line, the video figures
         """)
 
     @Option(help: "A scene graph (sg2im JSON).") var graph: String?
@@ -25,7 +27,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "--jobs: run shard I of N (0-based), e.g. 0/4.") var shard: String?
     @Option(help: "--jobs: the number of shards, the index taken from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.") var shards: Int?
     @Flag(help: "--jobs: draw again the outputs the manifest records as failed.") var retryFailed = false
-    @Option(help: "Model file.") var model = "weights/shapes32.safetensors"
+    @Option(help: "Model file (default weights/shapes32.safetensors; for videos weights/shapes32_video.safetensors).") var model: String?
     @Option(help: "Images of the graph (--jobs: of a line without \"count\").") var count = 1
     @Option(help: "Seed of the first image (image k uses seed+k).") var seed: UInt64 = 0
     @Option(help: "Sampler: dpm++2m, ddim or ddpm.") var sampler = "dpm++2m"
@@ -34,6 +36,9 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Classifier-free guidance scale (1 = none).") var guidance = 3.0
     @Option(help: "Images per sampler call (memory; images do not depend on it).") var batch: Int?
     @Option(help: "Output size in pixels, a multiple of the model's size (nearest upscaling).") var size: Int?
+    // Videos (issue 12).
+    @Option(help: "Video frame rate.") var fps = 8
+    @Option(help: "Video frames upscaled by this whole factor (nearest).") var upscale = 1
 
     func validate() throws {
         guard [graph, eval, jobs, merge].compactMap({ $0 }).count == 1 else {
@@ -59,7 +64,9 @@ struct SampleCommand: ParsableCommand {
             // A wrong shard setting fails before the model loads.
             let jobShard = jobs == nil ? Shard.whole : try Shard.resolve(flag: shard, shards: shards, environment: ProcessInfo.processInfo.environment)
             let settings = SampleSettings(sampler: try SamplerKind(name: sampler, steps: steps, eta: eta), guidance: guidance, seed: seed, size: size)
-            let drawer = try GraphSampler(modelFile: URL(fileURLWithPath: model))
+            // Videos (issue 12): a frame sequence or a .mp4/.gif output; clips in an --eval file.
+            if let video = try videoRun(settings: settings, out: out) { print(video); return }
+            let drawer = try GraphSampler(modelFile: URL(fileURLWithPath: model ?? "weights/shapes32.safetensors"))
             if let batch { drawer.batchSize = batch }
             if let graph {
                 let files = try ImageRequest(graphFile: URL(fileURLWithPath: graph), count: count, output: URL(fileURLWithPath: out),
@@ -77,5 +84,22 @@ struct SampleCommand: ParsableCommand {
             FileHandle.standardError.write(Data("sample: \(error)\n".utf8))
             throw ExitCode.failure
         }
+    }
+
+    /// The video paths of `sample` (issue 12); nil when the request is for images.
+    func videoRun(settings: SampleSettings, out: String) throws -> String? {
+        let output = URL(fileURLWithPath: out)
+        let drawer = { try GraphSampler(modelFile: URL(fileURLWithPath: model ?? GraphSampler.defaultVideoModel)) }
+        if let graph, VideoRequest.applies(graphFile: URL(fileURLWithPath: graph), output: output) {
+            let result = try VideoRequest(graphFile: URL(fileURLWithPath: graph), output: output, settings: settings, framesPerSecond: fps,
+                                          upscale: upscale).run(with: try drawer())
+            FileHandle.standardError.write(Data(String(format: "sample: %d frames sampled in %.2f s, written in %.3f s\n",
+                                                       result.frames, result.samplingSeconds, result.writingSeconds).utf8))
+            return result.files.count == 1 ? result.files[0].path : "\(result.files.count - 1) frames and strip.png in \(out)"
+        }
+        if let eval, VideoEvaluation.applies(to: URL(fileURLWithPath: eval)) {
+            return try VideoEvaluation(clipsFile: URL(fileURLWithPath: eval), output: output, settings: settings).run(with: try drawer())
+        }
+        return nil
     }
 }

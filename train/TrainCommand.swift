@@ -17,6 +17,8 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Config file (model, train and data sections).") var config: String?
     @Option(help: "Pretrained encoder (a pretrain run's encoder.safetensors); needed when train.encoder is frozen or finetune.") var encoder: String?
+    @Option(name: .customLong("init"), help: "Image model to inflate when the config sets model.frames (clip training of the temporal layers).")
+    var initialWeights: String?
     @Option(help: "Run folder (default runs/train-<date>).") var out: String?
     @Flag(help: "Continue the run in --out from its newest checkpoint.") var resume = false
     @Option(help: "Total steps (shorthand for train.steps=N).") var steps: Int?
@@ -29,6 +31,19 @@ struct TrainCommand: ParsableCommand {
             parallel = try DataParallel.fromEnvironment()
             guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
             let folder = out ?? "runs/train-\(RunClock.timestamp())"
+            let allOverrides = overrides + (steps.map { ["train.steps=\($0)"] } ?? [])
+            if try ClipTrainingLaunch.trainsClips(config: config.map { URL(fileURLWithPath: $0) }, out: URL(fileURLWithPath: folder),
+                                                  resume: resume, overrides: allOverrides) {
+                let (run, _, resumedAt) = try ClipTrainingLaunch(config: config.map { URL(fileURLWithPath: $0) },
+                                                                 initialWeights: initialWeights.map { URL(fileURLWithPath: $0) },
+                                                                 out: URL(fileURLWithPath: folder), resume: resume, overrides: allOverrides).prepare()
+                FileHandle.standardError.write(Data("train: clips; \(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8))
+                if case .finished = try run.run(resumedAt: resumedAt) {
+                    FileHandle.standardError.write(Data("train: done; video model in \(folder)/model.safetensors\n".utf8))
+                }
+                return
+            }
+            guard initialWeights == nil else { throw ValidationError("--init inflates an image model into a video model: the config needs model.frames") }
             let launch = DenoiserTrainingLaunch(config: config.map { URL(fileURLWithPath: $0) }, encoder: encoder.map { URL(fileURLWithPath: $0) },
                                                 out: URL(fileURLWithPath: folder), resume: resume,
                                                 overrides: overrides + (steps.map { ["train.steps=\($0)"] } ?? []), parallel: parallel)

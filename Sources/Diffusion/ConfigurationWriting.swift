@@ -71,6 +71,6 @@ extension ModelConfiguration {
             ("num_objects", .int(encoder.objectClasses)), ("num_predicates", .int(encoder.predicateClasses)),
             ("D", .int(encoder.dimension)), ("H", .int(encoder.hidden)), ("layers", .int(encoder.layers)),
             ("G", .int(encoder.globalDimension)), ("max_triples", .int(encoder.maxTriples)),
-        ])
+        ] + (unet.frames > 0 ? [("frames", .int(unet.frames))] : []))
     }
 }

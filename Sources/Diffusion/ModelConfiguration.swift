@@ -11,6 +11,8 @@ public struct UNetConfiguration: Sendable, Equatable {
     /// GroupNorm groups everywhere. The time and global embeddings are added per channel right
     /// before a GroupNorm; a group of one channel would normalise them away, hence 8 by default.
     public var normGroups = 8
+    /// Frame positions of the temporal layers (`model.frames`); 0 = an image model without them.
+    public var frames = 0
 
     public init(channels: Int = 32, multipliers: [Int] = [1, 2, 2], residualBlocks: Int = 2, attentionLevels: [Int] = [1, 2],
                 heads: Int = 4, inChannels: Int = 3, normGroups: Int = 8) {
@@ -61,6 +63,9 @@ public struct ModelConfiguration: Sendable, Equatable {
         for m in unet.multipliers where (m * unet.channels) % unet.heads != 0 {
             throw fail("model.heads", "\(unet.heads) heads do not divide \(m * unet.channels) channels")
         }
+        // The temporal layers' sinusoidal table and attention are F×F per position: past a few
+        // hundred frames a clip no longer fits in memory at any image size.
+        if unet.frames < 0 || unet.frames > 1024 { throw fail("model.frames", "must lie in 0…1024 (0 = an image model), found \(unet.frames)") }
         for l in unet.attentionLevels where l < 0 || l >= unet.multipliers.count {
             throw fail("model.attn_levels", "level \(l) does not exist (levels 0..<\(unet.multipliers.count))")
         }

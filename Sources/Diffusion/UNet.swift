@@ -8,6 +8,8 @@ public final class UNetLevel: Module {
     public let attn: ModuleList<SpatialTransformer>
     public var downsample: Conv2d?
     public var upsample: Conv2d?
+    /// Temporal layers, one after each SpatialTransformer (video models only).
+    public internal(set) var temporal: ModuleList<TemporalTransformer>?
 
     init(res: [ResBlock], attn: [SpatialTransformer]) {
         self.res = ModuleList(res)
@@ -18,6 +20,7 @@ public final class UNetLevel: Module {
         var c: [(String, any Module)] = [("res", res), ("attn", attn)]
         if let downsample { c.append(("downsample", downsample)) }
         if let upsample { c.append(("upsample", upsample)) }
+        if let temporal { c.append(("temporal", temporal)) }
         return c
     }
 }
@@ -32,6 +35,8 @@ public final class UNet: Module {
     public let midRes1: ResBlock, midAttention: SpatialTransformer, midRes2: ResBlock
     public let up: ModuleList<UNetLevel>
     public let normOut: GroupNorm, convOut: Conv2d
+    /// The temporal layer after `mid_attn` (video models only).
+    public internal(set) var midTemporal: TemporalTransformer?
 
     public init(_ cfg: UNetConfiguration, contextDimension: Int, globalDimension: Int, rng: inout RandomGenerator) {
         configuration = cfg
@@ -75,15 +80,19 @@ public final class UNet: Module {
         up = ModuleList(upLevels)
         normOut = GroupNorm(groups: cfg.normGroups, channels: ch)
         convOut = Conv2d(ch, cfg.inChannels, kernelSize: 3, padding: 1, rng: &rng)
+        if cfg.frames > 0 { addTemporalLayers(frames: cfg.frames, rng: &rng) }
     }
 
     public var children: [(String, any Module)] {
         [("time_mlp.0", timeMLP1), ("time_mlp.2", timeMLP2), ("global_mlp", globalMLP), ("conv_in", convIn), ("down", down),
          ("mid_res1", midRes1), ("mid_attn", midAttention), ("mid_res2", midRes2), ("up", up), ("norm_out", normOut), ("conv_out", convOut)]
+            + (midTemporal.map { [("mid_temporal", $0)] } ?? [])
     }
 
     /// x [B, 3, H, W], timesteps [B], context [B, M, Cc] with mask [B·M], global [B, G] → ε [B, 3, H, W].
+    /// A video model takes B = clips·`frames` images, the frames of a clip consecutive.
     public func callAsFunction(_ x: Tensor, timesteps: [Int], context: Tensor, mask: [Bool], global: Tensor,
+                               frames: Int = 1,
                                record: ActivationRecorder? = nil) -> Tensor {
         let t0 = timeMLP1(timestepEmbedding(timesteps, dimension: configuration.channels)); record?("time_mlp.0", t0)
         let t1 = silu(t0); record?("time_mlp.1", t1)
@@ -97,6 +106,7 @@ public final class UNet: Module {
             for (j, block) in level.res.items.enumerated() {
                 h = block(h, emb, record: r?.scoped("res.\(j)"))
                 if !level.attn.isEmpty { h = level.attn[j](h, context: context, mask: mask, record: r?.scoped("attn.\(j)")) }
+                if let temporal = level.temporal { h = temporal[j](h, frames: frames, record: r?.scoped("temporal.\(j)")) }
                 skips.append(h)
             }
             if let downsample = level.downsample {
@@ -106,12 +116,14 @@ public final class UNet: Module {
         }
         h = midRes1(h, emb, record: record?.scoped("mid_res1"))
         h = midAttention(h, context: context, mask: mask, record: record?.scoped("mid_attn"))
+        if let midTemporal { h = midTemporal(h, frames: frames, record: record?.scoped("mid_temporal")) }
         h = midRes2(h, emb, record: record?.scoped("mid_res2"))
         for (l, level) in up.items.enumerated() {
             let r = record?.scoped("up.\(l)")
             for (j, block) in level.res.items.enumerated() {
                 h = block(concat([h, skips.removeLast()], axis: 1), emb, record: r?.scoped("res.\(j)"))
                 if !level.attn.isEmpty { h = level.attn[j](h, context: context, mask: mask, record: r?.scoped("attn.\(j)")) }
+                if let temporal = level.temporal { h = temporal[j](h, frames: frames, record: r?.scoped("temporal.\(j)")) }
             }
             if let upsample = level.upsample {
                 h = upsample(upsampleNearest2x(h)); r?("upsample", h)

@@ -81,26 +81,36 @@ public final class DenoiserTraining: TrainingTask {
         let timesteps = Array((0..<total).map { _ in rng.nextInt(below: schedule.steps) }[share])
         let x0 = Tensor(shape: [b, model.configuration.unet.inChannels, data.size, data.size], scalars: pixels)
         let noise = examples(Tensor.normal([total] + x0.shape.dropFirst(), using: &rng), share)
-        let noisy = noised(x0, noise: noise, timesteps: timesteps)
+        let noisy = Self.noised(x0, noise: noise, timesteps: timesteps, schedule: schedule)
         let eps = model.unet(noisy, timesteps: timesteps, context: context.tokens, mask: context.mask, global: context.global)
         let weights = timesteps.map { Float(schedule.minSNRWeight($0, gamma: recipe.minSNRGamma)) }
         let loss = weightedMSELoss(eps, noise, exampleWeights: weights)
         let mse = GradMode.disabled { mseLoss(eps, noise).item }
 
-        for (_, p) in trained { p.grad = nil }
-        loss.backward()
-        try parallel.averageGradients(trained.map(\.1))
-        let gradientNorm = clipGradientNorm(trained.map(\.1), maxNorm: Float(recipe.gradientClip))
-        optimizer.update()
-        // EMA warm-up: early averages would otherwise be dominated by the random initialisation.
-        let decay = min(Float(recipe.emaDecay), Float(1 + step) / Float(10 + step))
-        ema.update(decay: decay)
+        let gradientNorm = try Self.applyGradients(of: loss, to: trained.map(\.1), optimizer: optimizer, ema: ema, recipe: recipe, step: step,
+                                                   parallel: parallel)
         step += 1
         return [("loss", Double(loss.item)), ("mse", Double(mse)), ("lr", Double(lr)), ("grad_norm", Double(gradientNorm))]
     }
 
-    /// x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, per example.
-    func noised(_ x0: Tensor, noise: Tensor, timesteps: [Int]) -> Tensor {
+    /// Backward, gradient clipping, the AdamW step and the EMA update (shared with `ClipTraining`);
+    /// returns the gradient norm before clipping.
+    static func applyGradients(of loss: Tensor, to trained: [Tensor], optimizer: AdamW, ema: ExponentialMovingAverage,
+                               recipe: TrainingConfiguration, step: Int, parallel: DataParallel = .single) throws -> Float {
+        for p in trained { p.grad = nil }
+        loss.backward()
+        // Under mpirun every rank holds its share's gradients: average them before clipping.
+        try parallel.averageGradients(trained)
+        let gradientNorm = clipGradientNorm(trained, maxNorm: Float(recipe.gradientClip))
+        optimizer.update()
+        // EMA warm-up: early averages would otherwise be dominated by the random initialisation.
+        let decay = min(Float(recipe.emaDecay), Float(1 + step) / Float(10 + step))
+        ema.update(decay: decay)
+        return gradientNorm
+    }
+
+    /// x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, per example (shared with `ClipTraining`).
+    static func noised(_ x0: Tensor, noise: Tensor, timesteps: [Int], schedule: NoiseSchedule) -> Tensor {
         let out = Tensor.uninitialized(x0.shape)
         let per = x0.count / timesteps.count
         let xp = x0.storage.pointer, np = noise.storage.pointer, op = out.storage.pointer
@@ -115,7 +125,11 @@ public final class DenoiserTraining: TrainingTask {
     /// only the global slot unmasked, zero global), so the model also learns the unconditional ε.
     /// Draws for all `total` examples of the global batch and applies those of `share`.
     func dropConditions(_ c: DiffusionContext, share: Range<Int>, of total: Int) -> DiffusionContext {
-        let keep = Array((0..<total).map { _ in rng.nextDouble() >= recipe.conditionDrop }[share])
+        Self.dropConditions(c, keep: Array((0..<total).map { _ in rng.nextDouble() >= recipe.conditionDrop }[share]))
+    }
+
+    /// The context with example i replaced by the null graph where `keep[i]` is false (shared with `ClipTraining`).
+    static func dropConditions(_ c: DiffusionContext, keep: [Bool]) -> DiffusionContext {
         let b = keep.count
         guard keep.contains(false) else { return c }
         let tokens = c.tokens.shape[1]

@@ -66,3 +66,38 @@ public struct PretrainingLaunch {
         }
     }
 }
+
+/// `train` with a config whose `model.frames` is set: the temporal layers' run, inflating the image
+/// model given by `--init` (a run folder to resume needs no `--init`: its checkpoints hold it all).
+public struct ClipTrainingLaunch {
+    public var launch: RunLaunch
+    public var initialWeights: URL?
+
+    public init(config: URL?, initialWeights: URL?, out: URL, resume: Bool, overrides: [String]) {
+        launch = RunLaunch(config: config, out: out, resume: resume, overrides: overrides, resumableOverrides: ["train.steps"])
+        self.initialWeights = initialWeights
+    }
+
+    /// Whether the run to launch trains clips: its config (the run's own when resuming) sets `model.frames`.
+    public static func trainsClips(config: URL?, out: URL, resume: Bool, overrides: [String]) throws -> Bool {
+        let url = resume ? RunFolder(out).resolvedConfig : config
+        guard let url, FileManager.default.fileExists(atPath: url.path) else { return false }
+        return try ConfigFile(url: url, overrides: resume ? [] : overrides).model().unet.frames > 0
+    }
+
+    public func prepare() throws -> (run: TrainingRun, task: ClipTraining, resumedAt: Int?) {
+        if initialWeights != nil && launch.resume {
+            throw ConfigurationError(source: "command line", key: "--init", message: "a resumed run keeps its weights (they are in its checkpoints)")
+        }
+        return try launch.prepare { file in
+            let model = try file.model()
+            let recipe = try file.read { try TrainingConfiguration.parse(root: $0, source: $1) }
+            let data = try file.read { try DataConfiguration.parse(root: $0, source: $1) }
+            let image = try initialWeights.map { (model: try ModelFile.read($0).model, source: $0.path) }
+            let task = try ClipTraining(model: model, recipe: recipe, data: data, imageModel: image, restoring: launch.resume)
+            let intervals = RunIntervals(log: recipe.logEvery, checkpoint: recipe.checkpointEvery, evaluate: recipe.sampleEvery,
+                                         keepCheckpoints: recipe.keepCheckpoints)
+            return (task, intervals, [model.section, recipe.section, data.section])
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Diffusion
+import Foundation
+import GraphEncoder
+import Media
+import SceneGraphs
+import Tensors
+
+extension GraphSampler {
+    /// The shipped video model.
+    public static let defaultVideoModel = "weights/shapes32_video.safetensors"
+
+    /// The most frames a clip may have: the video model's frame positions (nil for an image model,
+    /// which draws frames independently and so takes any number).
+    public var maximumFrames: Int? { model.unet.maximumFrames > 0 ? model.unet.maximumFrames : nil }
+
+    /// Checks a clip before any sampling: at least one frame, no more than the model's frame
+    /// positions, the same objects in the same order in every frame (naming the first frame and
+    /// object that differ), and every frame valid for the model.
+    public func validateClip(_ frames: [SceneGraph], source: String, line: Int? = nil) throws {
+        func fail(_ field: String, _ graph: Int?, _ message: String) -> SceneGraphError {
+            SceneGraphError(file: source, line: line, graph: graph, field: field, message: message)
+        }
+        guard let first = frames.first else { throw fail("frames", nil, "the frame list is empty; a clip needs at least one frame") }
+        if let maximumFrames, frames.count > maximumFrames {
+            throw fail("frames", nil, "\(frames.count) frames, but the model's frame positions cover \(maximumFrames) (model.frames)")
+        }
+        for (i, frame) in frames.enumerated().dropFirst() {
+            for (j, name) in frame.objects.enumerated() where j < first.objects.count && name != first.objects[j] {
+                throw fail("frames[\(i)].objects[\(j)]", i, "\"\(name)\" where frame 0 has \"\(first.objects[j])\" (every frame lists the same objects in the same order)")
+            }
+            if frame.objects.count != first.objects.count {
+                throw fail("frames[\(i)].objects", i, "\(frame.objects.count) objects where frame 0 has \(first.objects.count) (every frame lists the same objects in the same order)")
+            }
+        }
+        for (i, frame) in frames.enumerated() {
+            do { try validator.validate(frame, source: source, index: i) } catch var e as SceneGraphError {
+                e.line = line
+                e.field = "frames[\(i)]." + (e.field ?? "")
+                throw e
+            }
+        }
+    }
+
+    /// Draws one clip (frames already validated): one image per frame at the model's size, all from `seed`.
+    public func clip(_ frames: [SceneGraph], seed: UInt64, settings: SampleSettings,
+                     progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> [ByteImage] {
+        let batch = GraphBatch(try SceneGraphBatch(frames, vocabulary: vocabulary))
+        let x = model.sampleClip(frames: batch, seed: seed, sampler: settings.sampler.makeSampler(), guidance: settings.guidance,
+                                 schedule: schedule, imageSize: imageSize, progress: progress)
+        let per = x.count / frames.count
+        return try (0..<frames.count).map { i in
+            try ByteImage(tensor: Tensor(shape: Array(x.shape.dropFirst()), scalars: Array(UnsafeBufferPointer(start: x.storage.pointer + i * per, count: per))))
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import Diffusion
+import Foundation
+import GraphEncoder
+import Media
+import NN
+import Output
+import SceneGraphs
+import ShapeWorld
+import Tensors
+
+/// Clip batches for training: `train.batch` ShapeWorld clips of F frames, as [clips·F, 3, S, S]
+/// in [−1, 1] (frames of a clip consecutive) with one graph per frame. Clip i of a seed is always
+/// the same, so training resumes from `nextIndex`.
+struct ShapeWorldClipBatches {
+    let renderer: ShapeWorldRenderer
+    let seed: UInt64
+    let frames: Int
+    var nextIndex = 0
+
+    mutating func next(_ clips: Int) -> (pixels: [Float], graphs: [SceneGraph]) {
+        let plane = renderer.size * renderer.size
+        var pixels: [Float] = []
+        pixels.reserveCapacity(clips * frames * 3 * plane)
+        var graphs: [SceneGraph] = []
+        for _ in 0..<clips {
+            for scene in renderer.clip(seed: seed, index: nextIndex, frames: frames).frames {
+                graphs.append(scene.graph)
+                // Interleaved RGB → planar, as the model takes images.
+                for c in 0..<3 { for i in 0..<plane { pixels.append(Float(scene.pixels[3 * i + c]) / 127.5 - 1) } }
+            }
+            nextIndex += 1
+        }
+        return (pixels, graphs)
+    }
+}
+
+/// Training the temporal layers on ShapeWorld clips (DESIGN.md, method step 5): the image model's
+/// weights (from `--init`) are frozen and only `…temporal…` parameters learn, with the image
+/// recipe — ε-prediction on the cosine schedule, Min-SNR-γ, conditioning dropped per clip with
+/// p = cond_drop, AdamW with warmup + cosine, clipping, EMA. `train.batch` counts clips; every
+/// frame of a clip shares its timestep.
+public final class ClipTraining: TrainingTask {
+    public let model: SceneGraphDiffusion
+    public let recipe: TrainingConfiguration
+    public let data: DataConfiguration
+    /// Frames per training clip: the model's frame positions.
+    public let frames: Int
+    public let schedule = NoiseSchedule.cosine()
+    public let vocabulary = Vocabulary.shapeWorld
+    public let kind = "train-clips"
+    public private(set) var step = 0
+    public var totalSteps: Int { recipe.steps }
+    public let plottedEvaluations = ["eval/relation_accuracy", "eval/identity_kept", "eval/motion_consistency"]
+
+    let trained: [(String, Tensor)]
+    let optimizer: AdamW
+    let ema: ExponentialMovingAverage
+    let learningRates: WarmupCosineSchedule
+    var rng: RandomGenerator
+    var batches: ShapeWorldClipBatches
+    /// Held-out clips (data.eval_seed), graphs without boxes, for the evaluation.
+    let evaluationClips: [[SceneGraph]]
+    /// The model that evaluations sample and `finish` writes: frozen weights plus the EMA temporal ones.
+    let samplingModel: SceneGraphDiffusion
+
+    /// A fresh run from `imageModel` (the image weights to inflate; required unless the run is
+    /// about to be restored from a checkpoint, which holds them).
+    public init(model configuration: ModelConfiguration, recipe: TrainingConfiguration, data: DataConfiguration,
+                imageModel: (model: SceneGraphDiffusion, source: String)?, restoring: Bool = false) throws {
+        guard configuration.unet.frames > 0 else {
+            throw ConfigurationError(source: "config", key: "model.frames", message: "clip training needs temporal layers (model.frames: 8)")
+        }
+        guard configuration.encoder.objectClasses >= vocabulary.objectNames.count,
+              configuration.encoder.predicateClasses >= vocabulary.predicateNames.count else {
+            throw ConfigurationError(source: "config", key: "model.num_objects",
+                                     message: "ShapeWorld needs \(vocabulary.objectNames.count) object and \(vocabulary.predicateNames.count) predicate classes")
+        }
+        self.recipe = recipe; self.data = data; frames = configuration.unet.frames
+        var initRNG = RandomGenerator(seed: recipe.seed)
+        model = SceneGraphDiffusion(configuration, rng: &initRNG)
+        if let imageModel {
+            try model.loadImageWeights(from: imageModel.model, source: imageModel.source)
+        } else if !restoring {
+            throw ConfigurationError(source: "command line", key: "--init", message: "clip training starts from an image model (--init weights/shapes32.safetensors)")
+        }
+        model.setRequiresGrad(false)
+        let named = model.namedParameters()
+        trained = named.filter { SceneGraphDiffusion.isTemporal($0.0) }
+        for (_, p) in trained { p.requiresGrad = true }
+        optimizer = AdamW(namedParameters: trained, learningRate: Float(recipe.learningRate), weightDecay: Float(recipe.weightDecay),
+                          decayExempt: OptimizerCheckpoint.decayExempt)
+        ema = ExponentialMovingAverage(parameters: trained.map(\.1), decay: Float(recipe.emaDecay))
+        learningRates = WarmupCosineSchedule(peak: Float(recipe.learningRate), minimum: Float(recipe.minimumLearningRate),
+                                             warmupSteps: min(recipe.warmup, recipe.steps), totalSteps: recipe.steps)
+        rng = RandomGenerator(seed: recipe.seed &+ 0x5EED)
+        batches = ShapeWorldClipBatches(renderer: data.renderer, seed: data.seed, frames: frames)
+        let renderer = data.renderer
+        evaluationClips = (0..<recipe.evalGraphs).map { i in
+            renderer.clip(seed: data.evalSeed, index: i, frames: configuration.unet.frames).frames.map { var g = $0.graph; g.boxes = nil; return g }
+        }
+        var samplingRNG = RandomGenerator(seed: 0)
+        samplingModel = SceneGraphDiffusion(configuration, rng: &samplingRNG)
+    }
+
+    public func trainStep() throws -> [(String, Double)] {
+        let lr = learningRates.learningRate(at: step)
+        optimizer.learningRate = lr
+        let clips = recipe.batch, f = frames, n = clips * f
+        let (pixels, graphs) = batches.next(clips)
+        let graphBatch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: vocabulary))
+        // Everything before the UNet is frozen: no tape for it.
+        var context = GradMode.disabled { model.context(graphBatch) }
+        // A clip is conditioned or not as a whole: the null clip is what guidance samples against.
+        let keep = (0..<clips).map { _ in rng.nextDouble() >= recipe.conditionDrop }
+        context = DenoiserTraining.dropConditions(context, keep: keep.flatMap { [Bool](repeating: $0, count: f) })
+
+        let clipTimesteps = (0..<clips).map { _ in rng.nextInt(below: schedule.steps) }
+        let timesteps = clipTimesteps.flatMap { [Int](repeating: $0, count: f) }
+        let x0 = Tensor(shape: [n, model.configuration.unet.inChannels, data.size, data.size], scalars: pixels)
+        let noise = Tensor.normal(x0.shape, using: &rng)
+        let noisy = DenoiserTraining.noised(x0, noise: noise, timesteps: timesteps, schedule: schedule)
+        let eps = model.unet(noisy, timesteps: timesteps, context: context.tokens, mask: context.mask, global: context.global, frames: f)
+        let weights = timesteps.map { Float(schedule.minSNRWeight($0, gamma: recipe.minSNRGamma)) }
+        let loss = weightedMSELoss(eps, noise, exampleWeights: weights)
+        let mse = GradMode.disabled { mseLoss(eps, noise).item }
+        let gradientNorm = try DenoiserTraining.applyGradients(of: loss, to: trained.map(\.1), optimizer: optimizer, ema: ema, recipe: recipe, step: step)
+        step += 1
+        return [("loss", Double(loss.item)), ("mse", Double(mse)), ("lr", Double(lr)), ("grad_norm", Double(gradientNorm))]
+    }
+
+    public func checkpointState() -> [String: SafeTensor] {
+        var state = OptimizerCheckpoint.state(model: model, optimizer: optimizer, rng: rng, dataIndex: batches.nextIndex, step: step)
+        for ((name, _), average) in zip(trained, ema.averages) { state["ema." + name] = SafeTensor(shape: average.shape, data: .f32(average.scalars)) }
+        return state
+    }
+
+    public func restore(from file: SafeTensorsFile, source: String) throws {
+        try loadTensors(ema.averages, names: trained.map { "ema." + $0.0 }, from: file, source: source)
+        (rng, batches.nextIndex, step) = try OptimizerCheckpoint.restore(from: file, source: source, model: model, optimizer: optimizer)
+    }
+
+    /// Copies the frozen weights and the EMA temporal weights into the sampling model.
+    func loadSamplingWeights() {
+        for (p, q) in zip(samplingModel.parameters, model.parameters) { p.storage.pointer.update(from: q.storage.pointer, count: q.count) }
+        let sampling = Dictionary(uniqueKeysWithValues: samplingModel.namedParameters())
+        for ((name, _), average) in zip(trained, ema.averages) {
+            sampling[name]!.storage.pointer.update(from: average.storage.pointer, count: average.count)
+        }
+    }
+
+    /// Samples every held-out clip, scores it with the clip checker and writes a strip of the first clips.
+    public func evaluate(run: RunFolder, metrics: MetricsLog) throws -> [(String, Double)] {
+        guard !evaluationClips.isEmpty else { return [] }
+        let start = Date()
+        loadSamplingWeights()
+        let sampler = try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps).makeSampler()
+        var figures = ClipMetrics()
+        var rows: [ByteImage] = []
+        for (i, graphs) in evaluationClips.enumerated() {
+            let batch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: vocabulary))
+            let x = samplingModel.sampleClip(frames: batch, seed: UInt64(i), sampler: sampler, guidance: recipe.evalGuidance,
+                                             schedule: schedule, imageSize: data.size)
+            let images = try split(x).map { try ByteImage(tensor: $0) }
+            figures.add(SceneChecker().check(clip: images.map(\.pixels), width: data.size, height: data.size, graphs: graphs))
+            if i < 4 { rows += images }
+        }
+        let strip = try ByteImage.grid(rows, columns: frames).upscaled(by: 2)
+        try FileManager.default.createDirectory(at: run.samples, withIntermediateDirectories: true)
+        let png = try PNGCodec.encode(strip)
+        try AtomicFile.write(png, to: run.samples.appendingPathComponent(String(format: "clips-step-%08d.png", step)))
+        try metrics.logImage(step: step, tag: "clips", png: png)
+        return [("recall", figures.objectRecall), ("relation_accuracy", figures.relationAccuracy), ("identity_kept", figures.identityRate),
+                ("motion_consistency", figures.motionConsistency), ("seconds", Date().timeIntervalSince(start))]
+    }
+
+    /// The video model: frozen image weights and EMA temporal weights, with the resolved config,
+    /// the vocabulary and the recipe in the metadata.
+    public func finish(run: RunFolder) throws {
+        loadSamplingWeights()
+        try ModelFile.write(samplingModel, vocabulary: vocabulary, recipe: configurationJSON([recipe.section, data.section]), steps: step,
+                            to: run.url.appendingPathComponent("model.safetensors"),
+                            provenance: "temporal layers trained with this project's `train` on ShapeWorld clips, \(step) steps; EMA weights")
+    }
+}
