@@ -50,6 +50,7 @@ public final class ClipTraining: TrainingTask {
     public let kind = "train-clips"
     public private(set) var step = 0
     public var totalSteps: Int { recipe.steps }
+    public let plottedLosses = ["train/loss", "train/mse"]
     public let plottedEvaluations = ["eval/relation_accuracy", "eval/identity_kept", "eval/motion_consistency"]
 
     let trained: [(String, Tensor)]

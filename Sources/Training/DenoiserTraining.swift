@@ -18,6 +18,7 @@ public final class DenoiserTraining: TrainingTask {
     public let kind = "train"
     public private(set) var step = 0
     public var totalSteps: Int { recipe.steps }
+    public let plottedLosses = ["train/loss", "train/mse"]
     public let plottedEvaluations = ["eval/recall", "eval/relation_accuracy", "eval/graph_accuracy", "eval/recall_gap"]
 
     let named: [(String, Tensor)]

@@ -18,6 +18,7 @@ public final class EncoderPretraining: TrainingTask {
     public let kind = "pretrain"
     public private(set) var step = 0
     public var totalSteps: Int { recipe.steps }
+    public let plottedLosses = ["train/loss", "train/contrastive", "train/masked"]
     public let plottedEvaluations = ["eval/r1_graph_to_image", "eval/r1_image_to_graph", "eval/r5_graph_to_image", "eval/relation_swap_accuracy"]
 
     let trained: [(String, Tensor)]

@@ -120,7 +120,7 @@ public final class TrainingRun {
     /// Redraws `loss.png` from everything in metrics.jsonl (so a resumed run's curve is whole):
     /// the training losses on a log scale, and below them the evaluation figures.
     func writeLossCurve() throws {
-        let train = try MetricsHistory.series(in: folder.metricsFile, names: ["train/loss", "train/mse"]).filter { !$0.points.isEmpty }
+        let train = try MetricsHistory.series(in: folder.metricsFile, names: task.plottedLosses).filter { !$0.points.isEmpty }
         let evals = try MetricsHistory.series(in: folder.metricsFile, names: task.plottedEvaluations).filter { !$0.points.isEmpty }
         var panels: [ByteImage] = []
         if !train.isEmpty { panels.append(LossCurvePlot.render(train, title: "\(task.kind): training loss", logScale: true)) }

@@ -20,6 +20,8 @@ public protocol TrainingTask: AnyObject {
     func evaluate(run: RunFolder, metrics: MetricsLog) throws -> [(String, Double)]
     /// Writes the run's products (weights) when the last step is done.
     func finish(run: RunFolder) throws
+    /// The training series of the loss curve ("train/loss", …), drawn on a log scale.
+    var plottedLosses: [String] { get }
     /// The evaluation series drawn under the loss curve ("eval/recall", …).
     var plottedEvaluations: [String] { get }
 }
