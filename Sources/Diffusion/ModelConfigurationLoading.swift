@@ -124,9 +124,17 @@ public struct YAMLSection {
         }
     }
 
+    /// A plain decimal integer scalar ("32", "-1"), nil for anything else or out of Int's range.
+    /// Not Yams's `Node.int`: it also reads YAML 1.1's base-60 form ("1:30") and traps on
+    /// overflow there (found by fuzzing: `channels: 1:1:1:1:1:1:1:1:1:1:1:1` crashed the loader).
+    static func integer(_ node: Node) -> Int? {
+        guard let scalar = node.scalar, scalar.style == .plain else { return nil }
+        return Int(scalar.string)
+    }
+
     public func int(_ key: String) throws -> Int? {
         guard let node = mapping[key] else { return nil }
-        guard node.scalar != nil, let v = node.int else { throw error(key, node, "expected an integer, found \(found(node))") }
+        guard let v = Self.integer(node) else { throw error(key, node, "expected an integer, found \(found(node))") }
         return v
     }
 
@@ -134,7 +142,7 @@ public struct YAMLSection {
         guard let node = mapping[key] else { return nil }
         guard let seq = node.sequence else { throw error(key, node, "expected a list of integers, found \(found(node))") }
         return try seq.map { item in
-            guard let v = item.int else { throw error(key, item, "expected a list of integers, found item \(found(item))") }
+            guard let v = Self.integer(item) else { throw error(key, item, "expected a list of integers, found item \(found(item))") }
             return v
         }
     }

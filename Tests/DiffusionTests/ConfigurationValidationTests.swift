@@ -36,3 +36,25 @@ import Testing
         #expect(error("model:\n  channels: 16\n  mult: [1, 1]\n  heads: 2\n  attn_levels: [1]\n") == nil)
     }
 }
+
+/// Inputs the fuzzer found (Fuzz/Corpus/model-config/ keeps them as seeds).
+@Suite struct ConfigurationFuzzRegressionTests {
+    func error(_ yaml: String) -> ConfigurationError? {
+        do { _ = try ModelConfiguration.parse(yaml: yaml, source: "c.yaml"); return nil } catch let e as ConfigurationError { return e } catch { return nil }
+    }
+
+    /// Yams reads "1:1:…" as a base-60 integer and overflowed (a trap) past 11 places.
+    @Test func baseSixtyIntegersAreRefusedNotOverflowed() {
+        #expect(error("model:\n  channels: 1:1:1:1:1:1:1:1:1:1:1:1\n")?.description
+                == "c.yaml:2: model.channels: expected an integer, found \"1:1:1:1:1:1:1:1:1:1:1:1\"")
+        #expect(error("model:\n  mult: [1, 1:1:1:1:1:1:1:1:1:1:1:1]\n")?.key == "model.mult")
+        #expect(error("model:\n  heads: 1:30\n")?.key == "model.heads")
+    }
+
+    @Test func onlyPlainDecimalIntegersAreIntegers() {
+        #expect(error("model:\n  channels: 0x20\n")?.key == "model.channels")
+        #expect(error("model:\n  channels: \"32\"\n")?.key == "model.channels")
+        #expect(error("model:\n  channels: 99999999999999999999\n")?.key == "model.channels")
+        #expect(error("model:\n  channels: +32\n  mult: [1, 2]\n  attn_levels: [1]\n") == nil)
+    }
+}
