@@ -15,6 +15,7 @@ struct ModelBench: ParsableCommand {
     @Option(help: "Timed repetitions (median reported) after one warm-up.") var reps = 5
     @Option(help: "Image size.") var size = 32
     @Flag(help: "Only the guided evaluations (for profiling).") var evalOnly = false
+    @Option(help: "Print RSS and its peak to stderr every this many training steps (0 = never), to show memory stays flat.") var rssEvery = 0
 
     func run() throws {
         if let warning = BLAS.genericCoreWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
@@ -28,6 +29,7 @@ struct ModelBench: ParsableCommand {
         let graphs = exampleGraphs(batch)
         let x0 = Tensor.normal([batch, 3, size, size], using: &rng)
 
+        var step = 0
         let trainStep = evalOnly ? (wall: 0, cpu: 0) : medianTimes(reps: reps) {
             let encoding = GradMode.disabled { model.encoder(graphs) }
             let context = model.context(from: encoding)
@@ -38,6 +40,11 @@ struct ModelBench: ParsableCommand {
             for p in trained { p.grad = nil }
             loss.backward()
             optimizer.update()
+            step += 1
+            if rssEvery > 0, step % rssEvery == 0 {
+                let m = memoryMiB()
+                FileHandle.standardError.write(Data(String(format: "step %d: rss %.0f MiB, peak %.0f MiB\n", step, m.rss, m.peak).utf8))
+            }
         }
         let trainPeak = memoryMiB().peak
 

@@ -24,16 +24,22 @@ public final class ResBlock: Module {
 
     /// x [B, Cin, H, W], embedding [B, E] → [B, Cout, H, W].
     public func callAsFunction(_ x: Tensor, _ embedding: Tensor, record: ActivationRecorder? = nil) -> Tensor {
-        let n1 = norm1(x); record?("norm1", n1)
-        let c1 = conv1(silu(n1)); record?("conv1", c1)
+        let c1 = conv1(normalizedSiLU(norm1, x, record, "norm1")); record?("conv1", c1)
         let e = emb(silu(embedding)); record?("emb", e)
         let h = c1 + e.reshaped([e.shape[0], e.shape[1], 1, 1])
-        let n2 = norm2(h); record?("norm2", n2)
-        let c2 = conv2(silu(n2)); record?("conv2", c2)
+        let c2 = conv2(normalizedSiLU(norm2, h, record, "norm2")); record?("conv2", c2)
         var residual = x
         if let skip { residual = skip(x); record?("skip", residual) }
         let out = residual + c2
         record?("", out)
         return out
     }
+}
+
+/// silu(norm(x)): one fused op, or norm then SiLU when a recorder wants the norm's own output.
+func normalizedSiLU(_ norm: GroupNorm, _ x: Tensor, _ record: ActivationRecorder?, _ name: String) -> Tensor {
+    guard let record else { return norm.withSiLU(x) }
+    let n = norm(x)
+    record(name, n)
+    return silu(n)
 }

@@ -129,8 +129,7 @@ public final class UNet: Module {
                 h = upsample(upsampleNearest2x(h)); r?("upsample", h)
             }
         }
-        let n = normOut(h); record?("norm_out", n)
-        let out = convOut(silu(n)); record?("conv_out", out)
+        let out = convOut(normalizedSiLU(normOut, h, record, "norm_out")); record?("conv_out", out)
         record?("", out)
         return out
     }

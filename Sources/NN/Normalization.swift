@@ -20,6 +20,11 @@ public final class GroupNorm: Module {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps)
     }
+
+    /// silu(self(x)) as one fused op (the norm → SiLU pair every ResBlock starts with).
+    public func withSiLU(_ x: Tensor) -> Tensor {
+        groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps)
+    }
 }
 
 /// Layer normalisation over the last dimension with an affine (PyTorch `nn.LayerNorm`).

@@ -51,6 +51,22 @@ public func gelu(_ x: Tensor) -> Tensor { pointwise(.gelu, x) }
     0.5 * (1 + fastErf(v * 0.70710678118654752)) + v * 0.39894228040143268 * fastExp(-0.5 * v * v)
 }
 
+/// (GELU(v), GELU′(v)) sharing one erf and one exp: erf(v/√2)'s own e^(−v²/2) is also the
+/// normal density's, so the pair costs what GELU alone cost (the GEGLU pullback needs both).
+@inline(__always) func geluValueAndDerivative(_ v: Float) -> (Float, Float) {
+    let a = (v < 0 ? -v : v) * 0.70710678118654752
+    let t = 1 / (1 + 0.327_591_1 * a)
+    var p: Float = 1.061_405_429
+    p = p * t - 1.453_152_027
+    p = p * t + 1.421_413_741
+    p = p * t - 0.284_496_736
+    p = p * t + 0.254_829_592
+    let e = fastExp(-a * a)
+    let r = 1 - p * t * e
+    let cdf = 0.5 * (1 + (v < 0 ? -r : r))
+    return (v * cdf, cdf + v * 0.39894228040143268 * e)
+}
+
 /// GEGLU: x [*, 2F] → a · GELU(gate) [*, F], with a the first and gate the second half of the last dimension.
 public func geglu(_ x: Tensor) -> Tensor {
     let twoF = x.shape.last ?? 0
@@ -71,8 +87,9 @@ public func geglu(_ x: Tensor) -> Tensor {
             for r in range {
                 let a = src + r * twoF, gate = a + f, gr = gp + r * f, da = dp + r * twoF, dgate = da + f
                 for i in 0..<f {
-                    da[i] = gr[i] * geluValue(gate[i])
-                    dgate[i] = gr[i] * a[i] * geluDerivative(gate[i])
+                    let (value, derivative) = geluValueAndDerivative(gate[i])
+                    da[i] = gr[i] * value
+                    dgate[i] = gr[i] * a[i] * derivative
                 }
             }
         }

@@ -5,9 +5,22 @@
 // Pullback with x̂ = (x − μ)·r, r = 1/√(σ² + ε), dx̂ = g·w[c]:
 //   dx = r · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂))   over the group
 //   dw[c] = Σ g·x̂,  db[c] = Σ g   over batch and positions
+//
+// groupNormSiLU fuses the SiLU every ResBlock applies next: y = z·σ(z) with z the normalised
+// output. z is not kept; the pullback recomputes it from x and the saved statistics and first
+// turns g into dz = g·σ(z)·(1 + z·(1 − σ(z))), then runs the group norm pullback on dz.
 
 /// GroupNorm(groups, C) applied to [B, C, *].
 public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float = 1e-5) -> Tensor {
+    groupNormKernel(x, groups: groups, weight: weight, bias: bias, eps: eps, silu: false)
+}
+
+/// SiLU(GroupNorm(groups, C)(x)) as one op: one pass over memory and one saved tensor fewer.
+public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float = 1e-5) -> Tensor {
+    groupNormKernel(x, groups: groups, weight: weight, bias: bias, eps: eps, silu: true)
+}
+
+func groupNormKernel(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, silu: Bool) -> Tensor {
     precondition(x.rank >= 2 && x.shape[1] % groups == 0, "groupNorm: \(x.shape) in \(groups) groups")
     let (batch, channels) = (x.shape[0], x.shape[1])
     precondition(weight.shape == [channels] && bias.shape == [channels], "groupNorm: affine \(weight.shape) for \(channels) channels")
@@ -16,9 +29,10 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, ep
     // Saved for the pullback: mean and reciprocal std per (b, g).
     var mean = [Float](repeating: 0, count: batch * groups), rstd = mean
     let xp = x.storage.pointer, op = out.storage.pointer, wp = weight.storage.pointer, bp = bias.storage.pointer
+    let grain = max(1, 16_384 / max(groupSize, 1))
     mean.withUnsafeMutableBufferPointer { mb in rstd.withUnsafeMutableBufferPointer { rb in
         let mp = mb.baseAddress!, rp = rb.baseAddress!
-        parallelChunks(batch * groups, minimumPerThread: max(1, 16_384 / max(groupSize, 1))) { range in
+        parallelChunks(batch * groups, minimumPerThread: grain) { range in
             for bg in range {
                 let a = xp + bg * groupSize, o = op + bg * groupSize
                 let mu = vectorSum(a, groupSize) / Float(groupSize)
@@ -29,23 +43,43 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, ep
                 for c in 0..<perGroup {
                     let scaleC = wp[c0 + c] * r, shiftC = bp[c0 + c] - mu * scaleC
                     let ac = a + c * spatial, oc = o + c * spatial
-                    for i in 0..<spatial { oc[i] = ac[i] * scaleC + shiftC }
+                    if silu {
+                        for i in 0..<spatial { let z = ac[i] * scaleC + shiftC; oc[i] = z / (1 + fastExp(-z)) }
+                    } else {
+                        for i in 0..<spatial { oc[i] = ac[i] * scaleC + shiftC }
+                    }
                 }
             }
         }
     } }
     return out.recording([x, weight, bias]) { g in
+        // With SiLU fused, dz is written into this buffer first and dx then overwrites it in place
+        // (each element of dx needs only its own dz and the group's sums).
+        let dx = x.requiresGrad || silu ? Tensor.uninitialized(x.shape) : nil
         let gp = g.storage.pointer
-        let dx = x.requiresGrad ? Tensor.uninitialized(x.shape) : nil
-        // Per (b, c): Σ g and Σ g·x̂ — both the affine gradients and the dx terms are built from them.
+        // Per (b, c): Σ dz and Σ dz·x̂ — both the affine gradients and the dx terms are built from them.
         var sumG = [Float](repeating: 0, count: batch * channels), sumGX = sumG
+        let writeDx = x.requiresGrad
         sumG.withUnsafeMutableBufferPointer { sgb in sumGX.withUnsafeMutableBufferPointer { sxb in
             mean.withUnsafeBufferPointer { mb in rstd.withUnsafeBufferPointer { rb in
                 let sg = sgb.baseAddress!, sx = sxb.baseAddress!, mp = mb.baseAddress!, rp = rb.baseAddress!
-                parallelChunks(batch * groups, minimumPerThread: max(1, 16_384 / max(groupSize, 1))) { range in
+                parallelChunks(batch * groups, minimumPerThread: grain) { range in
                     for bg in range {
-                        let a = xp + bg * groupSize, gr = gp + bg * groupSize
+                        let a = xp + bg * groupSize
                         let mu = mp[bg], r = rp[bg], c0 = (bg % groups) * perGroup, b = bg / groups
+                        let d = dx.map { $0.storage.pointer + bg * groupSize }
+                        var gr = UnsafePointer(gp + bg * groupSize)
+                        if silu, let d {
+                            for c in 0..<perGroup {
+                                let scaleC = wp[c0 + c] * r, shiftC = bp[c0 + c] - mu * scaleC
+                                let ac = a + c * spatial, gc = gr + c * spatial, dc = d + c * spatial
+                                for i in 0..<spatial {
+                                    let z = ac[i] * scaleC + shiftC, s = 1 / (1 + fastExp(-z))
+                                    dc[i] = gc[i] * s * (1 + z * (1 - s))
+                                }
+                            }
+                            gr = UnsafePointer(d)
+                        }
                         var groupDxhat: Float = 0, groupDxhatXhat: Float = 0
                         for c in 0..<perGroup {
                             var s1: Float = 0, s2: Float = 0
@@ -54,8 +88,7 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, ep
                             sg[b * channels + c0 + c] = s1; sx[b * channels + c0 + c] = s2
                             groupDxhat += s1 * wp[c0 + c]; groupDxhatXhat += s2 * wp[c0 + c]
                         }
-                        guard let dx else { continue }
-                        let d = dx.storage.pointer + bg * groupSize
+                        guard writeDx, let d else { continue }
                         let m1 = groupDxhat / Float(groupSize), m2 = groupDxhatXhat / Float(groupSize)
                         for c in 0..<perGroup {
                             let wc = wp[c0 + c], ac = a + c * spatial, gc = gr + c * spatial, dc = d + c * spatial
@@ -71,6 +104,6 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, ep
         var dw: Tensor? = nil, db: Tensor? = nil
         if weight.requiresGrad { dw = Tensor(shape: [batch, channels], scalars: sumGX).summed(toShape: [1, channels]).reshaped([channels]) }
         if bias.requiresGrad { db = Tensor(shape: [batch, channels], scalars: sumG).summed(toShape: [1, channels]).reshaped([channels]) }
-        return [dx, dw, db]
+        return [writeDx ? dx : nil, dw, db]
     }
 }

@@ -25,6 +25,32 @@ import Testing
         } }
     }
 
+    /// The shared-exp GELU pair against Φ and φ in Double, and GEGLU's pullback against the formula.
+    @Test func geluValueAndDerivativeMatchExactFormulas() {
+        var worst: (Double, Double) = (0, 0)
+        var v: Float = -9
+        while v < 9 {
+            let d = Double(v), cdf = 0.5 * (1 + erf(d / 2.0.squareRoot())), pdf = exp(-0.5 * d * d) / (2 * Double.pi).squareRoot()
+            let (value, derivative) = geluValueAndDerivative(v)
+            worst.0 = max(worst.0, abs(Double(value) - d * cdf))
+            worst.1 = max(worst.1, abs(Double(derivative) - (cdf + d * pdf)))
+            v += 0.00917
+        }
+        #expect(worst.0 < 2e-6 && worst.1 < 2e-6, "\(worst)")
+
+        let x = randomTensor([3, 8], seed: 4, std: 2)
+        let xl = x.copy(); xl.requiresGrad = true
+        let g = randomTensor([3, 4], seed: 5)
+        geglu(xl).backward(g)
+        let xv = x.scalars.map(Double.init), gv = g.scalars.map(Double.init), dx = xl.grad!.scalars
+        for r in 0..<3 { for i in 0..<4 {
+            let a = xv[r * 8 + i], gate = xv[r * 8 + 4 + i], gr = gv[r * 4 + i]
+            let cdf = 0.5 * (1 + erf(gate / 2.0.squareRoot())), pdf = exp(-0.5 * gate * gate) / (2 * Double.pi).squareRoot()
+            #expect(abs(Double(dx[r * 8 + i]) - gr * gate * cdf) < 1e-5)
+            #expect(abs(Double(dx[r * 8 + 4 + i]) - gr * a * (cdf + gate * pdf)) < 1e-5)
+        } }
+    }
+
     @Test func gradients() {
         let x = awayFromZero(randomTensor([4, 6], seed: 3))
         for op in [relu, silu, gelu, geglu] {
