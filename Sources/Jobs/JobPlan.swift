@@ -29,9 +29,10 @@ public struct JobPlan: Sendable {
                             defaults: JobDefaults) -> JobPlan {
         var jobs: [JobSpec] = [], errors: [JobLineError] = []
         var lineOfID: [String: Int] = [:], lineOfFileName: [String: (line: Int, id: String)] = [:]
-        // Editors on Windows start UTF-8 files with a byte-order mark; JSON does not allow one.
+        // Editors on Windows start UTF-8 files with a byte-order mark (JSON allows none) and end lines
+        // with "\r\n", which Swift counts as one Character: splitting on "\n" alone would miss it.
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        for (offset, lineText) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, lineText) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = offset + 1
             switch JobLine.parse(lineText, line: line, file: file, defaults: defaults) {
             case .blank: continue

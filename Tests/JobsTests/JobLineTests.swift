@@ -1,5 +1,7 @@
 import Diffusion
 import Foundation
+import SceneGraphs
+import ShapeWorld
 import Testing
 @testable import Jobs
 
@@ -105,5 +107,21 @@ import Testing
         }
         let owned = (0..<10).filter(try Shard(index: 1, count: 3).owns)
         #expect(owned == [1, 4, 7])
+    }
+}
+
+@Suite struct JobPlanTests {
+    @Test func byteOrderMarkWindowsLineEndingsAndFileNameClashes() {
+        let validator = SceneGraphValidator(vocabulary: .shapeWorld, maxObjects: 6, maxTriples: 6)
+        let clash = SafeFileName.make("a b")
+        let text = "\u{FEFF}{\"id\": \"a b\", \"graph\": {\"objects\": [\"red circle\"]}}\r\n"
+            + "{\"id\": \"\(clash)\", \"graph\": {\"objects\": [\"red circle\"]}}\r\n\r\n"
+            + "{\"id\": \"c\", \"graph\": {\"objects\": [\"red circle\"]}, \"size\": 40}\n"
+        let plan = JobPlan.plan(text: text, file: "j.jsonl", folder: URL(fileURLWithPath: "/nonexistent"), validator: validator,
+                                imageSize: 16, defaults: JobDefaults())
+        #expect(plan.jobs.map(\.id) == ["a b"])
+        #expect(plan.errors.map(\.line) == [2, 4])
+        #expect(plan.errors.first?.reason.contains("make the same file name") == true, "\(plan.errors)")
+        #expect(plan.errors.last?.description == "j.jsonl:4: size: 40 is not a whole multiple of the model's image size 16 (e.g. 64)")
     }
 }
