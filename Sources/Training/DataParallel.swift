@@ -14,8 +14,10 @@ import Tensors
 public final class DataParallel {
     public let communicator: any Communicator
     private let gradients: GradientAverager
-    /// Seconds the last step spent averaging gradients.
+    /// Seconds the last step spent averaging gradients, once every rank was ready.
     public private(set) var lastAllReduceSeconds = 0.0
+    /// Seconds the last step waited for the slowest rank before averaging.
+    public private(set) var lastWaitSeconds = 0.0
 
     public init(_ communicator: any Communicator) {
         self.communicator = communicator
@@ -52,21 +54,26 @@ public final class DataParallel {
     /// Replaces each parameter's gradient by its mean over ranks.
     public func averageGradients(_ parameters: [Tensor]) throws {
         guard communicator.size > 1 else { return }
+        // The barrier separates waiting for a slower rank (uneven scenes) from the transfer itself.
         let start = DispatchTime.now().uptimeNanoseconds
+        try communicator.barrier()
+        let ready = DispatchTime.now().uptimeNanoseconds
         try gradients.average(parameters)
-        lastAllReduceSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        lastWaitSeconds = Double(ready - start) / 1e9
+        lastAllReduceSeconds = Double(DispatchTime.now().uptimeNanoseconds - ready) / 1e9
     }
 
-    /// The mean over ranks of each logged value (plus `allreduce_ms` with several ranks), and
+    /// The mean over ranks of each logged value (plus `allreduce_ms` and `rank_wait_ms` with
+    /// several ranks), and
     /// whether any rank was asked to stop: all ranks stop after the same step, or the others would
     /// wait for it forever in the next all-reduce.
     func agree(_ values: [(String, Double)], stop: Bool) throws -> (values: [(String, Double)], stop: Bool) {
         guard communicator.size > 1 else { return (values, stop) }
-        var buffer = values.map(\.1) + [lastAllReduceSeconds * 1000, stop ? 1 : 0]
+        var buffer = values.map(\.1) + [lastAllReduceSeconds * 1000, lastWaitSeconds * 1000, stop ? 1 : 0]
         try communicator.allReduceSum(&buffer)
-        let n = Double(communicator.size)
-        let means = zip(values, buffer).map { ($0.0, $1 / n) } + [("allreduce_ms", buffer[values.count] / n)]
-        return (means, buffer[values.count + 1] > 0)
+        let n = Double(communicator.size), k = values.count
+        let means = zip(values, buffer).map { ($0.0, $1 / n) } + [("allreduce_ms", buffer[k] / n), ("rank_wait_ms", buffer[k + 1] / n)]
+        return (means, buffer[k + 2] > 0)
     }
 
     /// Gives every rank rank 0's whole training state (weights, optimizer, generator, data cursor,
