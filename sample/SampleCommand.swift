@@ -91,6 +91,7 @@ struct SampleCommand: ParsableCommand {
         let output = URL(fileURLWithPath: out)
         let drawer = { try GraphSampler(modelFile: URL(fileURLWithPath: model ?? GraphSampler.defaultVideoModel)) }
         if let graph, VideoRequest.applies(graphFile: URL(fileURLWithPath: graph), output: output) {
+            guard count == 1 else { throw SamplingError("--count \(count): a video is one clip; draw others with other --seed values") }
             let result = try VideoRequest(graphFile: URL(fileURLWithPath: graph), output: output, settings: settings, framesPerSecond: fps,
                                           upscale: upscale).run(with: try drawer())
             FileHandle.standardError.write(Data(String(format: "sample: %d frames sampled in %.2f s, written in %.3f s\n",
