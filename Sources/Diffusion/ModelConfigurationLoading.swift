@@ -147,9 +147,13 @@ public struct YAMLSection {
         }
     }
 
+    /// A plain decimal number ("3e-4", "0.9", "32"); like `int`, not Yams's YAML 1.1 forms
+    /// (base 60, ".inf"), which the fuzzer showed to be a crash risk for integers.
     public func double(_ key: String) throws -> Double? {
         guard let node = mapping[key] else { return nil }
-        guard node.scalar != nil, let v = node.float else { throw error(key, node, "expected a number, found \(found(node))") }
+        guard let scalar = node.scalar, scalar.style == .plain, let v = Double(scalar.string), v.isFinite else {
+            throw error(key, node, "expected a number, found \(found(node))")
+        }
         return v
     }
 

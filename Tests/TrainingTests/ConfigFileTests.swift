@@ -41,3 +41,15 @@ import Testing
         }
     }
 }
+
+@Suite struct ConfigNumberTests {
+    @Test func numbersArePlainDecimalsOnly() throws {
+        #expect(try ConfigFile(text: "train:\n  lr: 3e-4\n", source: "c").read { try TrainingConfiguration.parse(root: $0, source: $1) }.learningRate == 3e-4)
+        for bad in ["1:30", ".inf", "\"0.1\"", "lots"] {
+            do {
+                _ = try ConfigFile(text: "train:\n  lr: \(bad)\n", source: "c").read { try TrainingConfiguration.parse(root: $0, source: $1) }
+                Issue.record("lr: \(bad) was accepted")
+            } catch { #expect("\(error)".hasPrefix("c:2: train.lr: expected a number"), "\(error)") }
+        }
+    }
+}
