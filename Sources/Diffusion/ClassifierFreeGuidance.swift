@@ -17,7 +17,7 @@ public struct ClassifierFreeGuidance: Sendable, Equatable {
     public func epsilon(_ x: Tensor, denoise: (Tensor) -> Tensor) -> Tensor {
         guard needsUnconditional else { return denoise(x) }
         let both = denoise(concat([x, x], axis: 0))
-        precondition(both.shape == [2 * x.shape[0]] + x.shape.dropFirst(),
+        require(both.shape == [2 * x.shape[0]] + x.shape.dropFirst(),
                      "the guided denoiser returned \(both.shape) for a doubled batch of \(x.shape)")
         let out = Tensor.uninitialized(x.shape)
         let n = x.count, g = scale

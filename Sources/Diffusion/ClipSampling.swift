@@ -18,8 +18,8 @@ extension SceneGraphDiffusion {
     public func sampleClip(frames graphs: GraphBatch, seed: UInt64, sampler: any Sampler, guidance: Double, schedule: NoiseSchedule,
                            imageSize: Int, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) -> Tensor {
         let f = graphs.imageCount
-        precondition(f > 0, "a clip needs at least one frame")
-        precondition(unet.maximumFrames == 0 || f <= unet.maximumFrames, "\(f) frames; the model's positions cover \(unet.maximumFrames)")
+        require(f > 0, "a clip needs at least one frame")
+        require(unet.maximumFrames == 0 || f <= unet.maximumFrames, "\(f) frames; the model's positions cover \(unet.maximumFrames)")
         return GradMode.disabled {
             let frameShape = [configuration.unet.inChannels, imageSize, imageSize]
             let sharedNoise = unet.maximumFrames == 0

@@ -20,9 +20,9 @@ extension SceneGraphDiffusion {
     public func sample(graphs: GraphBatch, seeds: [UInt64], sampler: any Sampler, guidance: Double, schedule: NoiseSchedule,
                        imageSize: Int, batching: SampleBatching = .perImage,
                        progress: ((_ done: Int, _ total: Int) -> Void)? = nil) -> Tensor {
-        precondition(seeds.count == graphs.imageCount, "\(seeds.count) seeds for \(graphs.imageCount) graphs")
-        precondition(graphs.imageCount > 0, "nothing to sample: the batch has no graphs")
-        precondition(imageSize > 0, "image size must be positive")
+        require(seeds.count == graphs.imageCount, "\(seeds.count) seeds for \(graphs.imageCount) graphs")
+        require(graphs.imageCount > 0, "nothing to sample: the batch has no graphs")
+        require(imageSize > 0, "image size must be positive")
         return GradMode.disabled {
             let batch = graphs.imageCount
             let imageShape = [configuration.unet.inChannels, imageSize, imageSize]
@@ -76,7 +76,7 @@ extension SceneGraphDiffusion {
 extension GraphBatch {
     /// Image `index` of the batch as a batch of one, object indices renumbered from 0.
     public func image(_ index: Int) -> GraphBatch {
-        precondition(index >= 0 && index < imageCount, "image \(index) of a batch of \(imageCount)")
+        require(index >= 0 && index < imageCount, "image \(index) of a batch of \(imageCount)")
         var renumbered = [Int](repeating: -1, count: objects.count)
         var kept: [Int] = []
         for (o, image) in objectToImage.enumerated() where image == index {

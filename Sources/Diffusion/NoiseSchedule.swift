@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// The forward process q(x_t | x_0) = N(√ᾱ_t x_0, (1 − ᾱ_t) I) over T discrete steps, computed once
 /// in Double. Timestep t = 0 is the least noisy step and t = T − 1 the noisiest, as in DDPM code.
@@ -11,8 +12,8 @@ public struct NoiseSchedule: Sendable, Equatable {
 
     /// A schedule from its ᾱ_t values (strictly decreasing, in (0, 1)).
     public init(alphasCumprod: [Double]) {
-        precondition(!alphasCumprod.isEmpty, "a noise schedule needs at least one step")
-        precondition(alphasCumprod.allSatisfy { $0 > 0 && $0 < 1 }, "ᾱ_t must lie in (0, 1)")
+        require(!alphasCumprod.isEmpty, "a noise schedule needs at least one step")
+        require(alphasCumprod.allSatisfy { $0 > 0 && $0 < 1 }, "ᾱ_t must lie in (0, 1)")
         self.alphasCumprod = alphasCumprod
     }
 
@@ -20,7 +21,7 @@ public struct NoiseSchedule: Sendable, Equatable {
     /// f(t) = cos²((t/T + s)/(1 + s) · π/2), and β_t = 1 − ᾱ_t/ᾱ_{t−1} clipped at 0.999 — the clip
     /// keeps the last steps from being pure noise with an infinite log-SNR.
     public static func cosine(steps: Int = 1000, offset s: Double = 0.008) -> NoiseSchedule {
-        precondition(steps > 0, "a noise schedule needs at least one step")
+        require(steps > 0, "a noise schedule needs at least one step")
         func f(_ t: Double) -> Double {
             let c = cos((t / Double(steps) + s) / (1 + s) * Double.pi / 2)
             return c * c

@@ -9,7 +9,7 @@ public struct DiffusionContext {
     public var global: Tensor
 
     public init(tokens: Tensor, mask: [Bool], global: Tensor) {
-        precondition(mask.count == tokens.shape[0] * tokens.shape[1], "DiffusionContext: \(mask.count) mask flags for tokens \(tokens.shape)")
+        require(mask.count == tokens.shape[0] * tokens.shape[1], "DiffusionContext: \(mask.count) mask flags for tokens \(tokens.shape)")
         self.tokens = tokens; self.mask = mask; self.global = global
     }
 

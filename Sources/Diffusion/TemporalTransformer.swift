@@ -19,7 +19,7 @@ public final class TemporalTransformer: Module {
     let positions: Tensor
 
     public init(channels c: Int, heads: Int, normGroups: Int, maximumFrames: Int, rng: inout RandomGenerator) {
-        precondition(maximumFrames > 0, "TemporalTransformer: maximumFrames \(maximumFrames)")
+        require(maximumFrames > 0, "TemporalTransformer: maximumFrames \(maximumFrames)")
         norm = GroupNorm(groups: normGroups, channels: c)
         projIn = Linear(c, c, rng: &rng)
         ln1 = LayerNorm(c); selfAttention = Attention(dimension: c, contextDimension: c, heads: heads, rng: &rng)
@@ -38,8 +38,8 @@ public final class TemporalTransformer: Module {
     /// x [B·F, C, H, W] with `frames` = F consecutive frames per clip → [B·F, C, H, W].
     public func callAsFunction(_ x: Tensor, frames f: Int, record: ActivationRecorder? = nil) -> Tensor {
         let (bf, c, hgt, wid) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        precondition(f >= 1 && bf % f == 0, "TemporalTransformer: \(bf) images are not whole clips of \(f) frames")
-        precondition(f <= maximumFrames, "TemporalTransformer: \(f) frames, positions cover \(maximumFrames)")
+        require(f >= 1 && bf % f == 0, "TemporalTransformer: \(bf) images are not whole clips of \(f) frames")
+        require(f <= maximumFrames, "TemporalTransformer: \(f) frames, positions cover \(maximumFrames)")
         let b = bf / f, hw = hgt * wid
         let n = norm(x); record?("norm", n)
         let tokens = n.reshaped([b, f, c, hw]).permuted([0, 3, 1, 2]).reshaped([b * hw, f, c])

@@ -20,7 +20,7 @@ public final class GradientAverager {
             var offset = parameters.count
             for (i, p) in parameters.enumerated() {
                 if let g = p.grad {
-                    precondition(g.count == p.count, "gradient of \(g.count) values for a parameter of \(p.count)")
+                    require(g.count == p.count, "gradient of \(g.count) values for a parameter of \(p.count)")
                     (base + offset).update(from: g.storage.pointer, count: p.count)
                     flat[i] = 1
                 } else {

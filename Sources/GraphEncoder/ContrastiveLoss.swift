@@ -7,7 +7,7 @@ import Tensors
 /// graph with one predicate flipped): they join every image's candidates, so an image must score
 /// its own graph above its almost-identical flipped copy.
 public func contrastiveLoss(graphs: Tensor, images: Tensor, logitScale: Tensor, hardNegatives: Tensor? = nil) -> Tensor {
-    precondition(graphs.shape == images.shape && graphs.rank == 2, "contrastiveLoss: graphs \(graphs.shape), images \(images.shape)")
+    require(graphs.shape == images.shape && graphs.rank == 2, "contrastiveLoss: graphs \(graphs.shape), images \(images.shape)")
     let b = graphs.shape[0]
     let g = l2Normalize(graphs), v = l2Normalize(images), scale = exponential(logitScale)
     let labels = Array(0..<b)

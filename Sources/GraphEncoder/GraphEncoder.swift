@@ -14,7 +14,7 @@ public struct GraphBatch: Sendable {
     public var imageCount: Int
 
     public init(objects: [Int], triples: [Int], objectToImage: [Int], tripleToImage: [Int], imageCount: Int) {
-        precondition(triples.count % 3 == 0 && objectToImage.count == objects.count && tripleToImage.count == triples.count / 3,
+        require(triples.count % 3 == 0 && objectToImage.count == objects.count && tripleToImage.count == triples.count / 3,
                      "GraphBatch: inconsistent array sizes")
         self.objects = objects; self.triples = triples
         self.objectToImage = objectToImage; self.tripleToImage = tripleToImage; self.imageCount = imageCount

@@ -29,7 +29,7 @@ public final class ImageEncoder: Module {
     public let globalProjection: Linear
 
     public init(_ c: ImageEncoderConfiguration, rng: inout RandomGenerator) {
-        precondition(c.imageSize % c.patch == 0, "ImageEncoder: image size \(c.imageSize) is not a multiple of the patch \(c.patch)")
+        require(c.imageSize % c.patch == 0, "ImageEncoder: image size \(c.imageSize) is not a multiple of the patch \(c.patch)")
         configuration = c
         patchEmbedding = Conv2d(c.inChannels, c.width, kernelSize: c.patch, stride: c.patch, rng: &rng)
         positions = Tensor.normal([c.tokens, c.width], std: 0.02, using: &rng)
@@ -47,7 +47,7 @@ public final class ImageEncoder: Module {
     /// Patch tokens with positions, before the blocks: images [B, C, S, S] → [B, N, W].
     public func embed(_ images: Tensor) -> Tensor {
         let b = images.shape[0], c = configuration
-        precondition(images.rank == 4 && images.shape[2] == c.imageSize && images.shape[3] == c.imageSize,
+        require(images.rank == 4 && images.shape[2] == c.imageSize && images.shape[3] == c.imageSize,
                      "ImageEncoder: expected [B, \(c.inChannels), \(c.imageSize), \(c.imageSize)], got \(images.shape)")
         let patches = patchEmbedding(images).reshaped([b, c.width, c.tokens]).permuted([0, 2, 1])
         return patches + positions.reshaped([1, c.tokens, c.width])

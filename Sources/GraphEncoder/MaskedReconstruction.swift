@@ -31,7 +31,7 @@ public final class MaskedReconstruction: Module {
     /// Embedded patches [B, N, W] with those flagged in `masked` [B·N] replaced by the mask token.
     public func masking(_ tokens: Tensor, _ masked: [Bool]) -> Tensor {
         let (b, n, w) = (tokens.shape[0], tokens.shape[1], tokens.shape[2])
-        precondition(masked.count == b * n, "MaskedReconstruction: \(masked.count) mask flags for \(b)×\(n) tokens")
+        require(masked.count == b * n, "MaskedReconstruction: \(masked.count) mask flags for \(b)×\(n) tokens")
         let keep = Tensor(shape: [b, n, 1], scalars: masked.map { $0 ? 0 : 1 })
         let replace = Tensor(shape: [b, n, 1], scalars: masked.map { $0 ? 1 : 0 })
         return tokens * keep + replace * maskToken.reshaped([1, 1, w])

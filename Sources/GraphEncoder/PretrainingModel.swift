@@ -14,7 +14,7 @@ public final class PretrainingModel: Module {
     public static let maximumLogitScale = Float(Foundation.log(100.0))
 
     public init(graph: GraphEncoderConfiguration, image: ImageEncoderConfiguration, rng: inout RandomGenerator) {
-        precondition(image.globalDimension == graph.globalDimension, "image and graph global vectors must have the same width")
+        require(image.globalDimension == graph.globalDimension, "image and graph global vectors must have the same width")
         encoder = GraphEncoder(graph, rng: &rng)
         imageEncoder = ImageEncoder(image, rng: &rng)
         reconstruction = MaskedReconstruction(width: image.width, graphTokenWidth: 3 * graph.dimension, heads: image.heads, rng: &rng)

@@ -1,3 +1,4 @@
+import Tensors
 /// A bitmap font for labels drawn into images (axis numbers, captions): 5×7 glyphs with two
 /// descender rows, ASCII 32–126 plus a few symbols our captions use (· × – — → … ≤ ≥ γ °).
 /// Characters it lacks are drawn as "?".
@@ -27,7 +28,7 @@ public enum BitmapFont {
     /// `text` broken at spaces into lines of at most `columns` characters; longer words are cut,
     /// continuation lines are indented by two spaces so a wrapped caption line reads as one.
     public static func wrap(_ text: String, columns: Int) -> [String] {
-        precondition(columns >= 4, "wrap needs at least 4 columns")
+        require(columns >= 4, "wrap needs at least 4 columns")
         var lines: [String] = [], current = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
             var word = word

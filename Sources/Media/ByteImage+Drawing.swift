@@ -1,3 +1,4 @@
+import Tensors
 /// An opaque colour for drawing into a `ByteImage` of any channel count.
 public struct PixelColor: Sendable, Equatable {
     public var r: UInt8, g: UInt8, b: UInt8
@@ -17,7 +18,7 @@ public struct PixelColor: Sendable, Equatable {
 extension ByteImage {
     /// An RGB canvas of one colour; the size must be positive.
     public init(width: Int, height: Int, color: PixelColor) {
-        precondition(width > 0 && height > 0, "canvas size \(width)×\(height) must be positive")
+        require(width > 0 && height > 0, "canvas size \(width)×\(height) must be positive")
         self.init(unchecked: width, height, 3, [UInt8]((0..<(width * height)).lazy.flatMap { _ in [color.r, color.g, color.b] }))
     }
 

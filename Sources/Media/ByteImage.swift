@@ -1,3 +1,4 @@
+import Tensors
 /// An 8-bit image: `channels` interleaved values per pixel (1 grey, 3 RGB, 4 RGBA), rows top to
 /// bottom, no padding between rows.
 public struct ByteImage: Sendable, Equatable {
@@ -30,7 +31,7 @@ public struct ByteImage: Sendable, Equatable {
 
     /// Every pixel repeated `factor`×`factor` times (nearest neighbour): 32×32 samples are tiny on a screen.
     public func upscaled(by factor: Int) -> ByteImage {
-        precondition(factor >= 1, "upscale factor must be at least 1")
+        require(factor >= 1, "upscale factor must be at least 1")
         if factor == 1 { return self }
         let w = width * factor, c = channels
         var out = [UInt8](repeating: 0, count: w * height * factor * c)

@@ -1,3 +1,4 @@
+import Tensors
 /// One picture of samples with what each should show: a title line, then a grid of images
 /// (upscaled, nearest neighbour) each with its caption beside it — e.g. a scene graph as short
 /// lines. Training writes one every `sample_every` steps; people read it to judge the graphs.
@@ -11,7 +12,7 @@ public enum SampleSheet {
     /// drawn at `textScale`. Images may differ in size and channel count.
     public static func render(title: String, items: [(image: ByteImage, caption: [String])], columns: Int, scale: Int,
                               captionColumns: Int = 30, textScale: Int = 1) -> ByteImage {
-        precondition(columns >= 1 && scale >= 1 && textScale >= 1, "columns, scale and textScale must be at least 1")
+        require(columns >= 1 && scale >= 1 && textScale >= 1, "columns, scale and textScale must be at least 1")
         let images = items.map { rgb($0.image).upscaled(by: scale) }
         let captions = items.map { $0.caption.flatMap { BitmapFont.wrap($0, columns: captionColumns) } }
         let imageWidth = images.map(\.width).max() ?? 0
@@ -66,7 +67,8 @@ public enum SampleSheet {
 extension ByteImage {
     /// Copies an image of the same channel count with its top-left at (x, y); must fit.
     mutating func paste(_ image: ByteImage, x: Int, y: Int) {
-        precondition(image.channels == channels && x >= 0 && y >= 0 && x + image.width <= width && y + image.height <= height)
+        require(image.channels == channels && x >= 0 && y >= 0 && x + image.width <= width && y + image.height <= height,
+                "paste: a \(image.width)×\(image.height) image at (\(x), \(y)) does not fit \(width)×\(height)")
         let rowBytes = image.width * channels
         for row in 0..<image.height {
             let dst = ((y + row) * width + x) * channels, src = row * rowBytes

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Linear warmup from 0 to `peak` over `warmupSteps`, then cosine decay to `minimum` at `totalSteps`.
 public struct WarmupCosineSchedule: Sendable {
@@ -8,7 +9,7 @@ public struct WarmupCosineSchedule: Sendable {
     public var totalSteps: Int
 
     public init(peak: Float, minimum: Float = 0, warmupSteps: Int, totalSteps: Int) {
-        precondition(totalSteps > 0 && warmupSteps >= 0 && warmupSteps <= totalSteps, "schedule: warmup \(warmupSteps), total \(totalSteps)")
+        require(totalSteps > 0 && warmupSteps >= 0 && warmupSteps <= totalSteps, "schedule: warmup \(warmupSteps), total \(totalSteps)")
         self.peak = peak; self.minimum = minimum; self.warmupSteps = warmupSteps; self.totalSteps = totalSteps
     }
 

@@ -8,7 +8,7 @@ public final class MLP: Module {
 
     /// `dims` = [in, hidden…, out].
     public init(_ dims: [Int], reluAfterLast: Bool = true, rng: inout RandomGenerator) {
-        precondition(dims.count >= 2, "MLP needs at least input and output sizes")
+        require(dims.count >= 2, "MLP needs at least input and output sizes")
         layers = (0..<(dims.count - 1)).map { Linear(dims[$0], dims[$0 + 1], rng: &rng) }
         self.reluAfterLast = reluAfterLast
     }

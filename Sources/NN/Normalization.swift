@@ -8,7 +8,7 @@ public final class GroupNorm: Module {
     public let bias: Tensor
 
     public init(groups: Int, channels: Int, eps: Float = 1e-5) {
-        precondition(channels % groups == 0, "GroupNorm: \(channels) channels in \(groups) groups")
+        require(channels % groups == 0, "GroupNorm: \(channels) channels in \(groups) groups")
         self.groups = groups
         self.eps = eps
         weight = constantParameter([channels], 1)

@@ -1,3 +1,4 @@
+import Tensors
 /// Element types a safetensors file may hold here.
 public enum SafeTensorsDType: String, Sendable {
     case f32 = "F32", i64 = "I64", i32 = "I32"
@@ -25,7 +26,7 @@ public struct SafeTensor: Sendable, Equatable {
     public var data: SafeTensorsData
 
     public init(shape: [Int], data: SafeTensorsData) {
-        precondition(shape.reduce(1, *) == data.count, "SafeTensor: shape \(shape) for \(data.count) values")
+        require(shape.reduce(1, *) == data.count, "SafeTensor: shape \(shape) for \(data.count) values")
         self.shape = shape
         self.data = data
     }

@@ -70,7 +70,7 @@ public func gelu(_ x: Tensor) -> Tensor { pointwise(.gelu, x) }
 /// GEGLU: x [*, 2F] → a · GELU(gate) [*, F], with a the first and gate the second half of the last dimension.
 public func geglu(_ x: Tensor) -> Tensor {
     let twoF = x.shape.last ?? 0
-    precondition(twoF % 2 == 0, "geglu needs an even last dimension, got \(x.shape)")
+    require(twoF % 2 == 0, "geglu needs an even last dimension, got \(x.shape)")
     let f = twoF / 2, rows = x.count / max(twoF, 1)
     let out = Tensor.uninitialized(Array(x.shape.dropLast()) + [f])
     let src = x.storage.pointer, dst = out.storage.pointer

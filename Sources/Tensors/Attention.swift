@@ -10,11 +10,11 @@
 /// Attention of `query` over `key`/`value` with `heads` heads; `keyMask` [B·Nk], true = attend.
 /// A query whose keys are all masked gets zeros (and zero gradients) instead of NaN.
 public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, heads: Int, keyMask: [Bool]? = nil) -> Tensor {
-    precondition(query.rank == 3 && key.rank == 3 && key.shape == value.shape && query.shape[0] == key.shape[0]
+    require(query.rank == 3 && key.rank == 3 && key.shape == value.shape && query.shape[0] == key.shape[0]
                  && query.shape[2] == key.shape[2], "attention: query \(query.shape), key \(key.shape), value \(value.shape)")
     let (batch, nq, c) = (query.shape[0], query.shape[1], query.shape[2]), nk = key.shape[1]
-    precondition(c % heads == 0, "attention: \(c) channels in \(heads) heads")
-    if let keyMask { precondition(keyMask.count == batch * nk, "attention: mask of \(keyMask.count) for [\(batch), \(nk)] keys") }
+    require(c % heads == 0, "attention: \(c) channels in \(heads) heads")
+    if let keyMask { require(keyMask.count == batch * nk, "attention: mask of \(keyMask.count) for [\(batch), \(nk)] keys") }
     let dh = c / heads, scale = 1 / Float(dh).squareRoot(), pairs = batch * heads
     // Without a pullback the probabilities are never saved: each worker reuses one [Nq, Nk]
     // block that stays in cache instead of streaming [B, heads, Nq, Nk] through memory.

@@ -11,12 +11,12 @@ struct BroadcastLoop {
     init(shape: [Int], operandShapes: [[Int]]) {
         let rank = shape.count
         var perOperand: [[Int]] = operandShapes.map { s in
-            precondition(s.count <= rank, "cannot broadcast \(s) to \(shape)")
+            require(s.count <= rank, "cannot broadcast \(s) to \(shape)")
             let padded = Array(repeating: 1, count: rank - s.count) + s
             var strides = Array(repeating: 0, count: rank)
             var running = 1
             for d in stride(from: rank - 1, through: 0, by: -1) {
-                precondition(padded[d] == shape[d] || padded[d] == 1, "cannot broadcast \(s) to \(shape)")
+                require(padded[d] == shape[d] || padded[d] == 1, "cannot broadcast \(s) to \(shape)")
                 strides[d] = padded[d] == 1 ? 0 : running
                 running *= padded[d]
             }
@@ -62,7 +62,7 @@ public func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int] {
     let pa = Array(repeating: 1, count: rank - a.count) + a
     let pb = Array(repeating: 1, count: rank - b.count) + b
     return (0..<rank).map { d in
-        precondition(pa[d] == pb[d] || pa[d] == 1 || pb[d] == 1, "shapes \(a) and \(b) do not broadcast")
+        require(pa[d] == pb[d] || pa[d] == 1 || pb[d] == 1, "shapes \(a) and \(b) do not broadcast")
         return max(pa[d], pb[d])
     }
 }

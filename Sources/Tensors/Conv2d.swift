@@ -47,12 +47,12 @@ func flippedTransposedWeight(_ weight: Tensor) -> Tensor {
 
 /// Conv2d with zero padding (PyTorch layouts).
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
-    precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
+    require(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                  "conv2d: input \(x.shape), weight \(weight.shape)")
     let geo = ConvGeometry(batch: x.shape[0], cin: x.shape[1], height: x.shape[2], width: x.shape[3],
                            cout: weight.shape[0], kh: weight.shape[2], kw: weight.shape[3], stride: stride, padding: padding)
-    precondition(geo.outHeight > 0 && geo.outWidth > 0, "conv2d: kernel larger than padded input \(x.shape)")
-    if let bias { precondition(bias.shape == [geo.cout], "conv2d: bias \(bias.shape) for \(geo.cout) channels") }
+    require(geo.outHeight > 0 && geo.outWidth > 0, "conv2d: kernel larger than padded input \(x.shape)")
+    if let bias { require(bias.shape == [geo.cout], "conv2d: bias \(bias.shape) for \(geo.cout) channels") }
     let out = Tensor.uninitialized([geo.batch, geo.cout, geo.outHeight, geo.outWidth])
     let xp = x.storage.pointer, wp = weight.storage.pointer, op = out.storage.pointer
     let bp = bias?.storage.pointer

@@ -21,9 +21,9 @@ public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor
 }
 
 func groupNormKernel(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps: Float, silu: Bool) -> Tensor {
-    precondition(x.rank >= 2 && x.shape[1] % groups == 0, "groupNorm: \(x.shape) in \(groups) groups")
+    require(x.rank >= 2 && x.shape[1] % groups == 0, "groupNorm: \(x.shape) in \(groups) groups")
     let (batch, channels) = (x.shape[0], x.shape[1])
-    precondition(weight.shape == [channels] && bias.shape == [channels], "groupNorm: affine \(weight.shape) for \(channels) channels")
+    require(weight.shape == [channels] && bias.shape == [channels], "groupNorm: affine \(weight.shape) for \(channels) channels")
     let spatial = x.count / max(batch * channels, 1), perGroup = channels / groups, groupSize = perGroup * spatial
     let out = Tensor.uninitialized(x.shape)
     // Saved for the pullback: mean and reciprocal std per (b, g).

@@ -4,7 +4,7 @@ public struct IndexTensor: Sendable, Equatable {
     public let values: [Int]
 
     public init(shape: [Int], values: [Int]) {
-        precondition(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape)")
+        require(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape)")
         self.shape = shape
         self.values = values
     }
@@ -16,7 +16,7 @@ public struct IndexTensor: Sendable, Equatable {
 
     /// Column `j` of a rank-2 index tensor (e.g. the subjects of `[T, 3]` triples).
     public func column(_ j: Int) -> IndexTensor {
-        precondition(shape.count == 2 && j < shape[1])
+        require(shape.count == 2 && j >= 0 && j < shape[1], "IndexTensor.column(\(j)) of shape \(shape)")
         let cols = shape[1]
         return IndexTensor((0..<shape[0]).map { values[$0 * cols + j] })
     }

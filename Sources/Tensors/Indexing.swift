@@ -4,7 +4,7 @@
 /// Rows of `x` ([N, *]) picked by `indices`: out[i] = x[indices[i]], shape [indices.count, *].
 public func indexSelect(_ x: Tensor, _ indices: [Int]) -> Tensor {
     let n = x.shape[0], row = x.count / max(n, 1)
-    precondition(indices.allSatisfy { $0 >= 0 && $0 < n }, "indexSelect: index out of range 0..<\(n)")
+    require(indices.allSatisfy { $0 >= 0 && $0 < n }, "indexSelect: index out of range 0..<\(n)")
     let out = Tensor.uninitialized([indices.count] + x.shape.dropFirst())
     let src = x.storage.pointer, dst = out.storage.pointer
     for (i, j) in indices.enumerated() { (dst + i * row).update(from: src + j * row, count: row) }
@@ -14,16 +14,16 @@ public func indexSelect(_ x: Tensor, _ indices: [Int]) -> Tensor {
 
 /// base with source rows added at `indices`: out = base; out[indices[i]] += source[i] (torch index_add along 0).
 public func indexAdd(_ base: Tensor, _ indices: [Int], _ source: Tensor) -> Tensor {
-    precondition(source.shape[0] == indices.count && Array(source.shape.dropFirst()) == Array(base.shape.dropFirst()),
+    require(source.shape[0] == indices.count && Array(source.shape.dropFirst()) == Array(base.shape.dropFirst()),
                  "indexAdd: base \(base.shape), \(indices.count) indices, source \(source.shape)")
-    precondition(indices.allSatisfy { $0 >= 0 && $0 < base.shape[0] }, "indexAdd: index out of range 0..<\(base.shape[0])")
+    require(indices.allSatisfy { $0 >= 0 && $0 < base.shape[0] }, "indexAdd: index out of range 0..<\(base.shape[0])")
     let out = scatterRows(into: base.copy(), indices, source)
     return out.recording([base, source]) { g in [g, source.requiresGrad ? indexSelect(g, indices) : nil] }
 }
 
 /// Embedding lookup: weight [V, D], ids in 0..<V → [ids.count, D].
 public func embedding(_ weight: Tensor, _ ids: [Int]) -> Tensor {
-    precondition(weight.rank == 2, "embedding weight must be [V, D], got \(weight.shape)")
+    require(weight.rank == 2, "embedding weight must be [V, D], got \(weight.shape)")
     return indexSelect(weight, ids)
 }
 

@@ -5,7 +5,7 @@
 /// LayerNorm(C) applied to [*, C].
 public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float = 1e-5) -> Tensor {
     let c = x.shape.last ?? 0
-    precondition(weight.shape == [c] && bias.shape == [c], "layerNorm: affine \(weight.shape) for last dimension \(c)")
+    require(weight.shape == [c] && bias.shape == [c], "layerNorm: affine \(weight.shape) for last dimension \(c)")
     let rows = x.count / max(c, 1)
     let out = Tensor.uninitialized(x.shape)
     var mean = [Float](repeating: 0, count: rows), rstd = mean

@@ -4,7 +4,7 @@ import Foundation
 
 /// mean((prediction − target)²) over all elements.
 public func mseLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    precondition(prediction.shape == target.shape, "mseLoss: \(prediction.shape) vs \(target.shape)")
+    require(prediction.shape == target.shape, "mseLoss: \(prediction.shape) vs \(target.shape)")
     let n = prediction.count, pp = prediction.storage.pointer, tp = target.storage.pointer
     var sum = 0.0
     for i in 0..<n { let d = Double(pp[i] - tp[i]); sum += d * d }
@@ -20,9 +20,9 @@ public func mseLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
 
 /// Mean over rows of −log softmax(logits)[label]; logits [N, K], labels in 0..<K.
 public func crossEntropy(logits: Tensor, labels: [Int]) -> Tensor {
-    precondition(logits.rank == 2 && logits.shape[0] == labels.count, "crossEntropy: logits \(logits.shape), \(labels.count) labels")
+    require(logits.rank == 2 && logits.shape[0] == labels.count, "crossEntropy: logits \(logits.shape), \(labels.count) labels")
     let (rows, k) = (logits.shape[0], logits.shape[1])
-    precondition(labels.allSatisfy { $0 >= 0 && $0 < k }, "crossEntropy: label out of range 0..<\(k)")
+    require(labels.allSatisfy { $0 >= 0 && $0 < k }, "crossEntropy: label out of range 0..<\(k)")
     let probs = Tensor.uninitialized(logits.shape)
     let lp = logits.storage.pointer, pp = probs.storage.pointer
     var total = 0.0

@@ -6,18 +6,18 @@
 
 /// op(a) · op(b) for rank-2 tensors.
 public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
-    precondition(a.rank == 2 && b.rank == 2, "matmul takes rank-2 tensors, got \(a.shape) and \(b.shape)")
+    require(a.rank == 2 && b.rank == 2, "matmul takes rank-2 tensors, got \(a.shape) and \(b.shape)")
     let out = batchedMatmul(a.reshaped([1] + a.shape), b.reshaped([1] + b.shape), transposeA: transposeA, transposeB: transposeB)
     return out.reshaped(Array(out.shape.dropFirst()))
 }
 
 /// op(a[i]) · op(b[i]) for every i of the leading batch dimension ([B, M, K] · [B, K, N] → [B, M, N]).
 public func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
-    precondition(a.rank == 3 && b.rank == 3 && a.shape[0] == b.shape[0], "batchedMatmul shapes \(a.shape), \(b.shape)")
+    require(a.rank == 3 && b.rank == 3 && a.shape[0] == b.shape[0], "batchedMatmul shapes \(a.shape), \(b.shape)")
     let batch = a.shape[0]
     let (m, k) = transposeA ? (a.shape[2], a.shape[1]) : (a.shape[1], a.shape[2])
     let (kb, n) = transposeB ? (b.shape[2], b.shape[1]) : (b.shape[1], b.shape[2])
-    precondition(k == kb, "inner dimensions differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
+    require(k == kb, "inner dimensions differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
     let out = Tensor.uninitialized([batch, m, n])
     gemmBatch(batch, transA: transposeA, transB: transposeB, m: m, n: n, k: k, a: a.storage.pointer, b: b.storage.pointer, c: out.storage.pointer)
     return out.recording([a, b]) { g in
@@ -62,12 +62,12 @@ func gemmBatch(_ batch: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
 /// x · weightᵀ + bias over the last dimension: x [*, in], weight [out, in] (PyTorch layout), bias [out].
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
-    precondition(weight.rank == 2 && x.shape.last == inFeatures, "linear: input \(x.shape), weight \(weight.shape)")
+    require(weight.rank == 2 && x.shape.last == inFeatures, "linear: input \(x.shape), weight \(weight.shape)")
     let rows = x.count / max(inFeatures, 1)
     let out = Tensor.uninitialized(Array(x.shape.dropLast()) + [outFeatures])
     let po = out.storage.pointer
     if let bias {
-        precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) for \(outFeatures) outputs")
+        require(bias.shape == [outFeatures], "linear: bias \(bias.shape) for \(outFeatures) outputs")
         let pb = bias.storage.pointer
         for r in 0..<rows { (po + r * outFeatures).update(from: pb, count: outFeatures) }
     }

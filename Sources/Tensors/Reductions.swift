@@ -4,7 +4,7 @@ extension Tensor {
     /// Sum over `axes` (negative axes count from the end); all axes when empty.
     public func sum(axes: [Int] = [], keepDims: Bool = false) -> Tensor {
         let reduced = Set((axes.isEmpty ? Array(0..<rank) : axes).map { $0 < 0 ? $0 + rank : $0 })
-        precondition(reduced.allSatisfy { $0 >= 0 && $0 < rank }, "sum: axes \(axes) out of range for \(shape)")
+        require(reduced.allSatisfy { $0 >= 0 && $0 < rank }, "sum: axes \(axes) out of range for \(shape)")
         let kept = shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element }
         let out = kept == shape ? copy() : summed(toShape: kept)
         let input = self

@@ -7,10 +7,10 @@ extension Tensor {
         var target = newShape
         if let i = target.firstIndex(of: -1) {
             let known = target.enumerated().filter { $0.offset != i }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && count % known == 0, "reshape \(shape) to \(newShape)")
+            require(known > 0 && count % known == 0, "reshape \(shape) to \(newShape)")
             target[i] = count / known
         }
-        precondition(target.reduce(1, *) == count, "reshape \(shape) (\(count) elements) to \(newShape)")
+        require(target.reduce(1, *) == count, "reshape \(shape) (\(count) elements) to \(newShape)")
         if target == shape { return self }
         let out = Tensor(shape: target, storage: storage)
         let original = shape
@@ -19,7 +19,7 @@ extension Tensor {
 
     /// Dimensions reordered: output dimension i is input dimension `order[i]`.
     public func permuted(_ order: [Int]) -> Tensor {
-        precondition(order.sorted() == Array(0..<rank), "permute \(shape) by \(order)")
+        require(order.sorted() == Array(0..<rank), "permute \(shape) by \(order)")
         if order == Array(0..<rank) { return self }
         let outShape = order.map { shape[$0] }
         let out = Tensor.uninitialized(outShape)
@@ -55,7 +55,7 @@ extension Tensor {
     /// Elements `range` along `axis`.
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let ax = axis < 0 ? axis + rank : axis
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[ax], "slice \(range) of axis \(ax) in \(shape)")
+        require(range.lowerBound >= 0 && range.upperBound <= shape[ax], "slice \(range) of axis \(ax) in \(shape)")
         var outShape = shape
         outShape[ax] = range.count
         let outer = shape[..<ax].reduce(1, *), inner = shape[(ax + 1)...].reduce(1, *)
@@ -75,7 +75,7 @@ extension Tensor {
     /// Consecutive pieces of the given sizes along `axis`.
     public func split(_ sizes: [Int], axis: Int) -> [Tensor] {
         let ax = axis < 0 ? axis + rank : axis
-        precondition(sizes.reduce(0, +) == shape[ax], "split sizes \(sizes) for axis \(ax) of \(shape)")
+        require(sizes.reduce(0, +) == shape[ax], "split sizes \(sizes) for axis \(ax) of \(shape)")
         var start = 0
         return sizes.map { size in
             defer { start += size }
@@ -86,17 +86,17 @@ extension Tensor {
     /// `n` equal pieces along `axis`.
     public func chunk(_ n: Int, axis: Int) -> [Tensor] {
         let ax = axis < 0 ? axis + rank : axis
-        precondition(n > 0 && shape[ax] % n == 0, "chunk \(shape) axis \(ax) into \(n)")
+        require(n > 0 && shape[ax] % n == 0, "chunk \(shape) axis \(ax) into \(n)")
         return split(Array(repeating: shape[ax] / n, count: n), axis: ax)
     }
 }
 
 /// The tensors joined along `axis`; all other dimensions must agree.
 public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
-    precondition(!tensors.isEmpty, "concat of no tensors")
+    require(!tensors.isEmpty, "concat of no tensors")
     let rank = tensors[0].rank, ax = axis < 0 ? axis + rank : axis
     for t in tensors {
-        precondition(t.rank == rank && t.shape.enumerated().allSatisfy { $0.offset == ax || $0.element == tensors[0].shape[$0.offset] },
+        require(t.rank == rank && t.shape.enumerated().allSatisfy { $0.offset == ax || $0.element == tensors[0].shape[$0.offset] },
                      "concat along \(ax): shapes \(tensors.map(\.shape))")
     }
     var outShape = tensors[0].shape

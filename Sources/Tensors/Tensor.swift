@@ -18,10 +18,10 @@ public final class Tensor {
     var node: GradNode?
 
     init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        require(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         self.shape = shape
         self.count = shape.reduce(1, *)
-        precondition(storage.count == count, "storage holds \(storage.count) floats, shape \(shape) needs \(count)")
+        require(storage.count == count, "storage holds \(storage.count) floats, shape \(shape) needs \(count)")
         self.storage = storage
         self.requiresGrad = requiresGrad
     }
@@ -44,7 +44,7 @@ public final class Tensor {
     /// A tensor holding `scalars` in row-major order.
     public convenience init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
         let n = shape.reduce(1, *)
-        precondition(scalars.count == n, "\(scalars.count) scalars for shape \(shape) (\(n) elements)")
+        require(scalars.count == n, "\(scalars.count) scalars for shape \(shape) (\(n) elements)")
         let storage = TensorStorage(uninitializedCount: n)
         scalars.withUnsafeBufferPointer { src in
             if n > 0 { storage.pointer.update(from: src.baseAddress!, count: n) }
@@ -76,7 +76,7 @@ public final class Tensor {
 
     /// The single value of a one-element tensor.
     public var item: Float {
-        precondition(count == 1, "item() on a tensor of shape \(shape)")
+        require(count == 1, "item() on a tensor of shape \(shape)")
         return storage.pointer[0]
     }
 

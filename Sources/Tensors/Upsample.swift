@@ -3,7 +3,7 @@
 
 /// Doubles height and width by repeating every pixel in a 2×2 block.
 public func upsampleNearest2x(_ x: Tensor) -> Tensor {
-    precondition(x.rank == 4, "upsampleNearest2x takes [B, C, H, W], got \(x.shape)")
+    require(x.rank == 4, "upsampleNearest2x takes [B, C, H, W], got \(x.shape)")
     let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
     let out = Tensor.uninitialized([x.shape[0], x.shape[1], 2 * h, 2 * w])
     let src = x.storage.pointer, dst = out.storage.pointer

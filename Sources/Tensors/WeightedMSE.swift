@@ -6,8 +6,8 @@ import Foundation
 /// (1/B) Σ_b w_b · mean over example b's elements of (prediction − target)².
 /// prediction, target [B, …]; weights: B values.
 public func weightedMSELoss(_ prediction: Tensor, _ target: Tensor, exampleWeights weights: [Float]) -> Tensor {
-    precondition(prediction.shape == target.shape, "weightedMSELoss: \(prediction.shape) vs \(target.shape)")
-    precondition(prediction.rank >= 1 && weights.count == prediction.shape[0],
+    require(prediction.shape == target.shape, "weightedMSELoss: \(prediction.shape) vs \(target.shape)")
+    require(prediction.rank >= 1 && weights.count == prediction.shape[0],
                  "weightedMSELoss: \(weights.count) weights for a batch of \(prediction.shape.first ?? 0)")
     let b = weights.count, per = b == 0 ? 0 : prediction.count / b
     let pp = prediction.storage.pointer, tp = target.storage.pointer

@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import Tensors
 
 /// Why a run cannot resume: names the run folder or the checkpoint file.
 public struct CheckpointError: Error, CustomStringConvertible {
@@ -16,7 +17,7 @@ public struct Checkpointer: Sendable {
     public let keep: Int
 
     public init(folder: URL, keep: Int) {
-        precondition(keep >= 1, "keep at least one checkpoint")
+        require(keep >= 1, "keep at least one checkpoint")
         self.folder = folder; self.keep = keep
     }
 

@@ -13,8 +13,8 @@ public struct DDIMSampler: Sampler {
 
     /// DDIM over `steps` evenly spaced timesteps with stochasticity `eta`.
     public init(steps: Int, eta: Double = 0, clipDenoised: Bool = true) {
-        precondition(steps >= 1, "DDIM needs at least one step")
-        precondition(eta >= 0 && eta <= 1, "DDIM's η lies in [0, 1], not \(eta)")
+        require(steps >= 1, "DDIM needs at least one step")
+        require(eta >= 0 && eta <= 1, "DDIM's η lies in [0, 1], not \(eta)")
         self.steps = steps
         self.eta = eta
         self.clipDenoised = clipDenoised

@@ -18,7 +18,7 @@ public struct DPMSolverPlusPlus2MSampler: Sampler {
 
     /// DPM-Solver++(2M) over `steps` evenly spaced timesteps.
     public init(steps: Int, clipDenoised: Bool = true) {
-        precondition(steps >= 1, "DPM-Solver++ needs at least one step")
+        require(steps >= 1, "DPM-Solver++ needs at least one step")
         self.steps = steps
         self.clipDenoised = clipDenoised
     }

@@ -26,7 +26,7 @@ public protocol Sampler: Sendable {
 /// (≈ 5e-5 at t = T − 1 under the cosine schedule), so an unclipped x̂_0 carries the model's ε
 /// error times σ/α ≈ 2·10⁴; the data lie in [−1, 1], so clamping loses nothing true.
 func predictedCleanImage(x: Tensor, epsilon: Tensor, signal alpha: Double, noise sigma: Double, clip: Bool) -> Tensor {
-    precondition(x.shape == epsilon.shape, "ε has shape \(epsilon.shape), x_t has \(x.shape)")
+    require(x.shape == epsilon.shape, "ε has shape \(epsilon.shape), x_t has \(x.shape)")
     let out = Tensor.uninitialized(x.shape)
     let n = x.count, inverseAlpha = 1 / alpha
     x.withData { xs in epsilon.withData { es in out.withMutableData { o in
@@ -41,7 +41,7 @@ func predictedCleanImage(x: Tensor, epsilon: Tensor, signal alpha: Double, noise
 
 /// a·x + b·y, elementwise.
 func combination(_ a: Double, _ x: Tensor, _ b: Double, _ y: Tensor) -> Tensor {
-    precondition(x.shape == y.shape, "shapes \(x.shape) and \(y.shape) differ")
+    require(x.shape == y.shape, "shapes \(x.shape) and \(y.shape) differ")
     let out = Tensor.uninitialized(x.shape)
     let n = x.count
     x.withData { xs in y.withData { ys in out.withMutableData { o in
@@ -52,7 +52,7 @@ func combination(_ a: Double, _ x: Tensor, _ b: Double, _ y: Tensor) -> Tensor {
 
 /// a·x + b·y + c·z, elementwise.
 func combination(_ a: Double, _ x: Tensor, _ b: Double, _ y: Tensor, _ c: Double, _ z: Tensor) -> Tensor {
-    precondition(x.shape == y.shape && x.shape == z.shape, "shapes \(x.shape), \(y.shape) and \(z.shape) differ")
+    require(x.shape == y.shape && x.shape == z.shape, "shapes \(x.shape), \(y.shape) and \(z.shape) differ")
     let out = Tensor.uninitialized(x.shape)
     let n = x.count
     x.withData { xs in y.withData { ys in z.withData { zs in out.withMutableData { o in
@@ -69,7 +69,7 @@ func addNoise(to x: Tensor, scale: Double, noise: (Int) -> Tensor) {
     x.withMutableData { xs in
         for image in 0..<batch {
             let z = noise(image)
-            precondition(z.count == perImage && Array(z.shape) == Array(x.shape.dropFirst()),
+            require(z.count == perImage && Array(z.shape) == Array(x.shape.dropFirst()),
                          "noise(\(image)) has shape \(z.shape), one image of x_t has \(Array(x.shape.dropFirst()))")
             z.withData { zs in
                 let base = image * perImage

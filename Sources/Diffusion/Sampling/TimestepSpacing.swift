@@ -1,3 +1,4 @@
+import Tensors
 extension NoiseSchedule {
     /// `count` timesteps evenly spaced with "trailing" spacing, noisiest first:
     /// t_k = round(T − k·T/count) − 1 for k = 0..<count, e.g. 999, 949, …, 49 for T = 1000 and 20.
@@ -8,7 +9,7 @@ extension NoiseSchedule {
     /// T − T/N, where an image still shows through (√ᾱ ≈ 0.08 at t = 950), so pure noise is the
     /// wrong input. With count = T this is every timestep, T − 1 down to 0.
     public func evenlySpacedTimesteps(count: Int) -> [Int] {
-        precondition(count >= 1 && count <= steps, "a sampler takes 1…\(steps) steps, not \(count)")
+        require(count >= 1 && count <= steps, "a sampler takes 1…\(steps) steps, not \(count)")
         // Spacing T/count ≥ 1 keeps the rounded values distinct.
         let stride = Double(steps) / Double(count)
         return (0..<count).map { k in Int((Double(steps) - Double(k) * stride).rounded()) - 1 }
