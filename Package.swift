@@ -85,6 +85,7 @@ let package = Package(
         .executableTarget(name: "fuzz-scene-graph", dependencies: ["SceneGraphs", "FuzzSupport"], path: "Fuzz/SceneGraph"),
         .executableTarget(name: "fuzz-model-config", dependencies: ["Diffusion", "FuzzSupport"], path: "Fuzz/ModelConfig"),
         .executableTarget(name: "fuzz-safetensors", dependencies: ["NN", "FuzzSupport"], path: "Fuzz/SafeTensors"),
+        .executableTarget(name: "fuzz-jobs-line", dependencies: ["Jobs", "FuzzSupport"], path: "Fuzz/JobsLine"),
         .target(name: "FuzzSupport", path: "Fuzz/Support"),
 
         // One test target per library module.

@@ -30,7 +30,8 @@ public func readGraphLines(_ url: URL) throws -> [(line: Int, graph: SceneGraph)
         throw SceneGraphError(file: url.path, message: "cannot read: \(error.localizedDescription)")
     }
     var result: [(Int, SceneGraph)] = []
-    for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+    // Swift reads "\r\n" as one Character: split on it too, or a CRLF file would be one line.
+    for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated()
     where !line.trimmingCharacters(in: .whitespaces).isEmpty {
         do {
             guard case .graph(let g) = try SceneGraphDecoder.decode(Data(line.utf8), source: url.path) else {

@@ -84,3 +84,13 @@ import Testing
         #expect(geometricRelation(subject: Box(x0: 0.4, y0: 0.1, x1: 0.9, y1: 0.9), object: center) != "surrounding")
     }
 }
+
+@Suite struct GraphLinesTests {
+    @Test func crlfFilesAreReadLineByLine() throws {
+        let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("crlf-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let line = #"{"objects": ["red circle"], "relationships": []}"#
+        try Data((line + "\r\n\r\n" + line + "\r\n").utf8).write(to: url)
+        #expect(try readGraphLines(url).map(\.line) == [1, 3])
+    }
+}
