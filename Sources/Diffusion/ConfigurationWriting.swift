@@ -45,8 +45,8 @@ public func configurationJSON(_ sections: [ConfigSection]) -> String {
     }.joined(separator: ", ") + "}"
 }
 
-/// A JSON string literal.
-func jsonQuoted(_ s: String) -> String {
+/// A JSON string literal (configs in metadata, metric names in metrics.jsonl).
+public func jsonQuoted(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
         switch u {
@@ -54,6 +54,7 @@ func jsonQuoted(_ s: String) -> String {
         case "\\": out += "\\\\"
         case "\n": out += "\\n"
         case "\t": out += "\\t"
+        case "\r": out += "\\r"
         default:
             if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
         }

@@ -1,3 +1,4 @@
+import Diffusion
 import Foundation
 import Output
 import NN
@@ -54,25 +55,9 @@ public final class MetricsLog {
     static func jsonLine(step: Int, time: Double, _ values: [(String, Double)]) -> String {
         var line = "{\"step\": \(step), \"time\": \(String(format: "%.3f", time))"
         for (name, value) in values {
-            line += ", \(jsonString(name)): \(value.isFinite ? "\(value)" : "null")"
+            line += ", \(jsonQuoted(name)): \(value.isFinite ? "\(value)" : "null")"
         }
         return line + "}\n"
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// The lines of a metrics file whose step is at most `step`; a torn last line (the process
