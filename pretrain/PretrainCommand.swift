@@ -20,6 +20,8 @@ struct PretrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --out from its newest checkpoint.") var resume = false
     @Option(help: "Total steps (shorthand for pretrain.steps=N).") var steps: Int?
     @Option(help: "Objectives: contrastive, masked or both (default: the config's loss weights).") var loss: String?
+    @Option(name: .customLong("stop-at"), help: "Stop with a checkpoint after this step; the learning-rate schedule still runs to pretrain.steps (continue with --resume).")
+    var stopAt: Int?
     @Argument(help: "Config overrides, section.key=value (e.g. pretrain.lr=3e-4).") var overrides: [String] = []
 
     func run() throws {
@@ -28,6 +30,7 @@ struct PretrainCommand: ParsableCommand {
         do {
             parallel = try DataParallel.fromEnvironment()
             guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
+            if let stopAt, stopAt < 1 { throw ValidationError("--stop-at must be a step ≥ 1, not \(stopAt)") }
             var objectives: PretrainingLoss?
             if let loss {
                 guard let l = PretrainingLoss(rawValue: loss) else { throw ValidationError("--loss must be contrastive, masked or both") }
@@ -38,7 +41,7 @@ struct PretrainCommand: ParsableCommand {
                                                             resume: resume, loss: objectives,
                                                             overrides: overrides + (steps.map { ["pretrain.steps=\($0)"] } ?? []), parallel: parallel).prepare()
             FileHandle.standardError.write(Data("pretrain: \(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8))
-            if case .finished = try run.run(resumedAt: resumedAt) {
+            if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt) {
                 FileHandle.standardError.write(Data("pretrain: done; encoder in \(folder)/encoder.safetensors\n".utf8))
             }
             try parallel.communicator.finalize()

@@ -22,6 +22,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Run folder (default runs/train-<date>).") var out: String?
     @Flag(help: "Continue the run in --out from its newest checkpoint.") var resume = false
     @Option(help: "Total steps (shorthand for train.steps=N).") var steps: Int?
+    @Option(name: .customLong("stop-at"), help: "Stop with a checkpoint after this step; the learning-rate schedule still runs to train.steps (continue with --resume).")
+    var stopAt: Int?
     @Argument(help: "Config overrides, section.key=value.") var overrides: [String] = []
 
     func run() throws {
@@ -30,6 +32,7 @@ struct TrainCommand: ParsableCommand {
         do {
             parallel = try DataParallel.fromEnvironment()
             guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
+            if let stopAt, stopAt < 1 { throw ValidationError("--stop-at must be a step ≥ 1, not \(stopAt)") }
             let folder = out ?? "runs/train-\(RunClock.timestamp())"
             let allOverrides = overrides + (steps.map { ["train.steps=\($0)"] } ?? [])
             if try ClipTrainingLaunch.trainsClips(config: config.map { URL(fileURLWithPath: $0) }, out: URL(fileURLWithPath: folder),
@@ -38,7 +41,7 @@ struct TrainCommand: ParsableCommand {
                                                                  initialWeights: initialWeights.map { URL(fileURLWithPath: $0) },
                                                                  out: URL(fileURLWithPath: folder), resume: resume, overrides: allOverrides).prepare()
                 FileHandle.standardError.write(Data("train: clips; \(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8))
-                if case .finished = try run.run(resumedAt: resumedAt) {
+                if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt) {
                     FileHandle.standardError.write(Data("train: done; video model in \(folder)/model.safetensors\n".utf8))
                 }
                 return
@@ -49,7 +52,7 @@ struct TrainCommand: ParsableCommand {
                                                 overrides: overrides + (steps.map { ["train.steps=\($0)"] } ?? []), parallel: parallel)
             let (run, _, resumedAt) = try launch.prepare()
             if parallel.isRoot { FileHandle.standardError.write(Data("train: \(parallel.communicator.size > 1 ? "\(parallel.communicator.size) ranks, " : "")\(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8)) }
-            if case .finished = try run.run(resumedAt: resumedAt), parallel.isRoot {
+            if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt), parallel.isRoot {
                 FileHandle.standardError.write(Data("train: done; weights in \(folder)/model.safetensors\n".utf8))
             }
             try parallel.communicator.finalize()

@@ -41,6 +41,9 @@ public final class TrainingRun {
     public let metadata: [String: String]
     /// Stop after this many steps of this process (tests; nil = run to the end).
     public var stepLimit: Int?
+    /// Stop with a checkpoint once this step is done, the schedule still running to the last step
+    /// (`--stop-at`: a study arm or a slice of a long run; nil = run to the end).
+    public var stopAtStep: Int?
     /// Held while this run may write its folder; dropped when `run` returns.
     var lock: RunLock?
     /// The job's ranks: every rank steps, rank 0 alone logs, checkpoints, evaluates and finishes.
@@ -50,6 +53,12 @@ public final class TrainingRun {
     public init(folder: RunFolder, task: any TrainingTask, intervals: RunIntervals, metadata: [String: String]) {
         self.folder = folder; self.task = task; self.intervals = intervals; self.metadata = metadata
         checkpointer = Checkpointer(folder: folder.checkpoints, keep: intervals.keepCheckpoints)
+    }
+
+    /// This run with `stopAtStep` set (the `--stop-at` option of the commands).
+    public func stopping(at step: Int?) -> TrainingRun {
+        stopAtStep = step
+        return self
     }
 
     /// Restores the newest checkpoint into the task; returns its step.
@@ -70,10 +79,16 @@ public final class TrainingRun {
         let metrics = root ? try MetricsLog(folder: folder.url, resumingAt: resumedStep) : nil
         defer { metrics?.close(); lock = nil }
         StopSignal.install()
-        let progress = root ? ProgressBar(task.kind, total: task.totalSteps, startingAt: task.step)
-            : ProgressBar(task.kind, total: task.totalSteps, interactive: false) { _ in }
+        // The bar (and its ETA) runs to where this process will stop.
+        let target = min(task.totalSteps, stopAtStep ?? .max)
+        let progress = root ? ProgressBar(task.kind, total: target, startingAt: task.step)
+            : ProgressBar(task.kind, total: target, interactive: false) { _ in }
         var lastCheckpoint: URL? = resumedStep.map { folder.checkpoints.appendingPathComponent(Checkpointer.fileName(step: $0)) }
         var stepsThisProcess = 0
+        if let stopAt = stopAtStep, task.step >= stopAt, task.step < task.totalSteps {
+            if root { FileHandle.standardError.write(Data("\(task.kind): already at step \(task.step) (--stop-at \(stopAt)); nothing to do\n".utf8)) }
+            return .stopped(step: task.step)
+        }
 
         func checkpoint() throws {
             guard root else { return }
@@ -105,7 +120,7 @@ public final class TrainingRun {
                 if root { FileHandle.standardError.write(Data("\(task.kind): stopped at step \(step); checkpoint \(lastCheckpoint?.path ?? "-") (continue with --resume)\n".utf8)) }
                 return .stopped(step: step)
             }
-            if let limit = stepLimit, stepsThisProcess >= limit, !finished {
+            if !finished, stepLimit.map({ stepsThisProcess >= $0 }) == true || stopAtStep.map({ step >= $0 }) == true {
                 try checkpoint()
                 progress.finish()
                 return .stopped(step: step)

@@ -29,6 +29,24 @@ import Testing
         #expect(wa.tensors == wb.tensors)
     }
 
+    /// `--stop-at 5` of an 8-step schedule stops with a checkpoint at 5 and the learning rate of the
+    /// 8-step schedule; resuming finishes the run exactly as if it had never stopped.
+    @Test func stopAtKeepsTheScheduleAndResumesExactly() throws {
+        let whole = TinyRun.folder("stopat-whole"), parts = TinyRun.folder("stopat-parts")
+        let config = try TinyRun.configFile(near: whole)
+        defer { for u in [whole, parts, config] { try? FileManager.default.removeItem(at: u) } }
+        let a = try DenoiserTrainingLaunch(config: config, encoder: nil, out: whole, resume: false, overrides: ["train.steps=8"]).prepare()
+        #expect(try a.run.run() == .finished)
+        let b = try DenoiserTrainingLaunch(config: config, encoder: nil, out: parts, resume: false, overrides: ["train.steps=8"]).prepare()
+        #expect(try b.run.stopping(at: 5).run() == .stopped(step: 5))
+        #expect(FileManager.default.fileExists(atPath: parts.appendingPathComponent("checkpoints/step-00000005.safetensors").path))
+        let again = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: parts, resume: true, overrides: []).prepare()
+        #expect(try again.run.stopping(at: 5).run(resumedAt: again.resumedAt) == .stopped(step: 5))
+        let c = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: parts, resume: true, overrides: []).prepare()
+        #expect(try c.run.run(resumedAt: c.resumedAt) == .finished)
+        #expect(try TinyRun.losses(parts) == TinyRun.losses(whole))
+    }
+
     @Test func resumeRefusesChangedRecipe() throws {
         let run = TinyRun.folder("recipe")
         let config = try TinyRun.configFile(near: run)
