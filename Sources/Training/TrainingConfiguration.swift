@@ -13,7 +13,7 @@ public enum EncoderMode: String, Sendable, CaseIterable {
 }
 
 /// The `train` section: the denoiser's recipe and the run's intervals.
-public struct TrainingConfiguration: Sendable, Equatable {
+public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
     public var batch = 32
     public var learningRate = 1e-3
     public var minimumLearningRate = 1e-5
@@ -39,31 +39,17 @@ public struct TrainingConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    static let keys = ["batch", "lr", "min_lr", "warmup", "weight_decay", "grad_clip", "ema", "steps", "log_every", "checkpoint_every",
-                       "keep_checkpoints", "sample_every", "seed", "encoder", "cond_drop", "min_snr_gamma", "eval_graphs",
-                       "eval_sampler", "eval_steps", "eval_guidance"]
+    static let keys = recipeKeys + ["ema", "sample_every", "encoder", "cond_drop", "min_snr_gamma", "eval_graphs", "eval_sampler",
+                                    "eval_steps", "eval_guidance"]
 
     /// Reads the `train` section (every key optional, unknown keys refused).
     public static func parse(root: Node.Mapping, source: String) throws -> TrainingConfiguration {
         let r = try YAMLSection.section("train", of: root, source: source)
         try r.refuseUnknown(Set(keys))
         var c = TrainingConfiguration()
-        c.batch = try r.int("batch") ?? c.batch
-        c.learningRate = try r.double("lr") ?? c.learningRate
-        c.minimumLearningRate = try r.double("min_lr") ?? c.minimumLearningRate
-        c.warmup = try r.int("warmup") ?? c.warmup
-        c.weightDecay = try r.double("weight_decay") ?? c.weightDecay
-        c.gradientClip = try r.double("grad_clip") ?? c.gradientClip
+        try c.readRecipe(from: r)
         c.emaDecay = try r.double("ema") ?? c.emaDecay
-        c.steps = try r.int("steps") ?? c.steps
-        c.logEvery = try r.int("log_every") ?? c.logEvery
-        c.checkpointEvery = try r.int("checkpoint_every") ?? c.checkpointEvery
-        c.keepCheckpoints = try r.int("keep_checkpoints") ?? c.keepCheckpoints
         c.sampleEvery = try r.int("sample_every") ?? c.sampleEvery
-        if let s = try r.int("seed") {
-            guard s >= 0 else { throw r.error("seed", r.mapping["seed"], "must not be negative") }
-            c.seed = UInt64(s)
-        }
         if let e = try r.choice("encoder", EncoderMode.allCases.map(\.rawValue)) { c.encoder = EncoderMode(rawValue: e)! }
         c.conditionDrop = try r.double("cond_drop") ?? c.conditionDrop
         c.minSNRGamma = try r.double("min_snr_gamma") ?? c.minSNRGamma
@@ -72,30 +58,17 @@ public struct TrainingConfiguration: Sendable, Equatable {
         c.evalSteps = try r.int("eval_steps") ?? c.evalSteps
         c.evalGuidance = try r.double("eval_guidance") ?? c.evalGuidance
 
-        func positive(_ key: String, _ v: Int) throws { if v < 1 { throw r.error(key, r.mapping[key], "must be at least 1") } }
-        func within(_ key: String, _ v: Double, _ range: ClosedRange<Double>) throws {
-            if !range.contains(v) { throw r.error(key, r.mapping[key], "must lie in \(range.lowerBound)…\(range.upperBound)") }
-        }
-        try positive("batch", c.batch); try positive("steps", c.steps); try positive("log_every", c.logEvery)
-        try positive("checkpoint_every", c.checkpointEvery); try positive("keep_checkpoints", c.keepCheckpoints)
-        try positive("sample_every", c.sampleEvery); try positive("eval_steps", c.evalSteps)
+        try r.requirePositive("sample_every", c.sampleEvery); try r.requirePositive("eval_steps", c.evalSteps)
         if c.evalGraphs < 0 { throw r.error("eval_graphs", r.mapping["eval_graphs"], "must not be negative") }
-        if c.warmup < 0 { throw r.error("warmup", r.mapping["warmup"], "must not be negative") }
-        try within("lr", c.learningRate, 1e-12...10); try within("min_lr", c.minimumLearningRate, 0...c.learningRate)
-        try within("weight_decay", c.weightDecay, 0...1); try within("grad_clip", c.gradientClip, 1e-9...1e9)
-        try within("ema", c.emaDecay, 0...1); try within("cond_drop", c.conditionDrop, 0...1)
-        try within("min_snr_gamma", c.minSNRGamma, 1e-9...1e9); try within("eval_guidance", c.evalGuidance, 0...100)
+        try r.requireWithin("ema", c.emaDecay, 0...1); try r.requireWithin("cond_drop", c.conditionDrop, 0...1)
+        try r.requireWithin("min_snr_gamma", c.minSNRGamma, 1e-9...1e9); try r.requireWithin("eval_guidance", c.evalGuidance, 0...100)
         return c
     }
 
     /// The resolved section.
     public var section: ConfigSection {
-        ("train", [
-            ("batch", .int(batch)), ("lr", .double(learningRate)), ("min_lr", .double(minimumLearningRate)), ("warmup", .int(warmup)),
-            ("weight_decay", .double(weightDecay)), ("grad_clip", .double(gradientClip)), ("ema", .double(emaDecay)),
-            ("steps", .int(steps)), ("log_every", .int(logEvery)), ("checkpoint_every", .int(checkpointEvery)),
-            ("keep_checkpoints", .int(keepCheckpoints)), ("sample_every", .int(sampleEvery)), ("seed", .int(Int(seed))),
-            ("encoder", .string(encoder.rawValue)), ("cond_drop", .double(conditionDrop)), ("min_snr_gamma", .double(minSNRGamma)),
+        ("train", recipeValues + [
+            ("ema", .double(emaDecay)), ("sample_every", .int(sampleEvery)), ("encoder", .string(encoder.rawValue)), ("cond_drop", .double(conditionDrop)), ("min_snr_gamma", .double(minSNRGamma)),
             ("eval_graphs", .int(evalGraphs)), ("eval_sampler", .string(evalSampler)), ("eval_steps", .int(evalSteps)),
             ("eval_guidance", .double(evalGuidance)),
         ])
