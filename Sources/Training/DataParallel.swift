@@ -46,9 +46,12 @@ public final class DataParallel {
     }
 
     /// This rank's examples of a global batch of `batch`.
-    public func share(of batch: Int) -> Range<Int> {
-        let n = communicator.size, r = communicator.rank
-        return (r * batch / n)..<((r + 1) * batch / n)
+    public func share(of batch: Int) -> Range<Int> { shares(of: batch)[communicator.rank] }
+
+    /// Every rank's examples of a global batch of `batch`, in rank order.
+    public func shares(of batch: Int) -> [Range<Int>] {
+        let n = communicator.size
+        return (0..<n).map { r in (r * batch / n)..<((r + 1) * batch / n) }
     }
 
     /// Replaces each parameter's gradient by its mean over ranks.
@@ -103,5 +106,16 @@ extension ShapeWorldBatches {
         let batch = next(share.count)
         nextIndex += total - share.upperBound
         return batch
+    }
+
+    /// Images of scenes `share` of the next `total` and the graphs of all `total`, for draws made
+    /// per graph of the whole batch; the cursor moves past all `total`, as on one rank.
+    mutating func next(imagesOf share: Range<Int>, graphsOf total: Int) -> (images: [Float], graphs: [SceneGraph]) {
+        let first = nextIndex
+        let (images, mine) = next(share, of: total)
+        let graphs = (0..<total).map { i in
+            share.contains(i) ? mine[i - share.lowerBound] : renderer.scene(seed: seed, index: first + i).graph
+        }
+        return (images, graphs)
     }
 }

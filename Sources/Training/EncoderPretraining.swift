@@ -27,6 +27,8 @@ public final class EncoderPretraining: TrainingTask {
     var rng: RandomGenerator
     var batches: ShapeWorldBatches
     let evaluation: RetrievalEvaluation
+    /// The ranks this run's global batch is split over (one by default).
+    public var parallel = DataParallel.single
 
     public init(graph: GraphEncoderConfiguration, recipe: PretrainingConfiguration, data: DataConfiguration) throws {
         guard graph.objectClasses >= vocabulary.objectNames.count, graph.predicateClasses >= vocabulary.predicateNames.count else {
@@ -57,37 +59,53 @@ public final class EncoderPretraining: TrainingTask {
     public func trainStep() throws -> [(String, Double)] {
         let lr = learningRates.learningRate(at: step)
         optimizer.learningRate = lr
-        let b = recipe.batch, image = model.imageEncoder.configuration
-        let (pixels, graphs) = batches.next(b)
-        let encoding = model.encoder(GraphBatch(try SceneGraphBatch(graphs, vocabulary: vocabulary)))
+        // This rank's block of the global batch. Hard negatives and masks are drawn per graph of the
+        // whole batch, so every rank takes all the batch's graphs (cheap) but only its block's images.
+        let total = recipe.batch, shares = parallel.shares(of: total), share = parallel.share(of: total), b = share.count
+        let image = model.imageEncoder.configuration
+        let (pixels, graphs) = batches.next(imagesOf: share, graphsOf: total)
+        let encoding = model.encoder(GraphBatch(try SceneGraphBatch(Array(graphs[share]), vocabulary: vocabulary)))
         let images = Tensor(shape: [b, image.inChannels, image.imageSize, image.imageSize], scalars: pixels)
         let embedded = model.imageEncoder.embed(images)
         let tokens = model.imageEncoder.encode(embedded)
 
+        // Over N ranks the objective is still L = w_c·L_c + w_m·L_m of the global batch, and each
+        // rank back-propagates N times its part of it (the gradient average divides by N):
+        // - L_c compares every graph with every image, so every rank computes it whole from the
+        //   gathered vectors; the gather hands N·∂L_c/∂(own rows) back (GatheredRows.swift). The
+        //   logit scale enters every rank's identical copy of L_c, so each holds its whole gradient
+        //   and the average counts it once.
+        // - L_m is a sum over the batch's masked positions divided by their global count: a rank's
+        //   positions give a part of it, scaled by N (`globalMeanTerm`).
+        // Every rank's loss value therefore averages, as the logged values are, to the global loss.
         var loss = Tensor(0), contrastive = 0.0, masked = 0.0
         if recipe.contrastiveWeight > 0 {
-            let negatives = try hardNegatives(graphs)
-            let l = contrastiveLoss(graphs: encoding.global, images: model.imageEncoder.global(tokens), logitScale: model.logitScale,
-                                    hardNegatives: negatives)
+            let counts = shares.map(\.count)
+            let negatives = try hardNegatives(graphs, shares: shares)
+            let l = contrastiveLoss(graphs: try parallel.allGather(encoding.global, counts: counts),
+                                    images: try parallel.allGather(model.imageEncoder.global(tokens), counts: counts),
+                                    logitScale: model.logitScale, hardNegatives: negatives)
             contrastive = Double(l.item)
             loss = loss + l * Float(recipe.contrastiveWeight)
         }
         if recipe.maskedWeight > 0 {
-            let flags = maskFlags(graphs, grid: image.grid)
-            let count = flags.filter { $0 }.count
-            if count > 0 {
+            let everyFlag = maskFlags(graphs, grid: image.grid)
+            let count = everyFlag.filter { $0 }.count
+            let flags = Array(everyFlag[(share.lowerBound * image.tokens)..<(share.upperBound * image.tokens)])
+            if flags.contains(true) {
                 let target = tokens.detached()
                 let prediction = model.reconstruction(model.imageEncoder.encode(model.reconstruction.masking(embedded, flags)),
                                                       graph: encoding.local, graphMask: encoding.mask)
                 let on = Tensor(shape: [b, image.tokens, 1], scalars: flags.map { $0 ? 1 : 0 })
-                // Mean over the masked positions only.
-                let l = mseLoss(prediction * on, target * on) * (Float(b * image.tokens) / Float(count))
+                // Mean over the masked positions of the whole batch only.
+                let l = parallel.globalMeanTerm(mseLoss(prediction * on, target * on), localCount: b * image.tokens, globalCount: count)
                 masked = Double(l.item)
                 loss = loss + l * Float(recipe.maskedWeight)
             }
         }
         for (_, p) in trained { p.grad = nil }
         loss.backward()
+        try parallel.averageGradients(trained.map(\.1))
         let gradientNorm = clipGradientNorm(trained.map(\.1), maxNorm: Float(recipe.gradientClip))
         optimizer.update()
         model.clampLogitScale()
@@ -96,17 +114,30 @@ public final class EncoderPretraining: TrainingTask {
                 ("temperature_inverse", Double(Foundation.exp(model.logitScale.item))), ("lr", Double(lr)), ("grad_norm", Double(gradientNorm))]
     }
 
-    /// Global vectors of flipped copies of a share of the batch's graphs (nil when off or none flips).
-    func hardNegatives(_ graphs: [SceneGraph]) throws -> Tensor? {
+    /// Global vectors of flipped copies of a share of the whole batch's graphs (nil when off or none
+    /// flips), in batch order. Each rank encodes the copies of its own graphs and gathers the rest.
+    func hardNegatives(_ graphs: [SceneGraph], shares: [Range<Int>]) throws -> Tensor? {
         guard recipe.hardNegatives == "relation_swap" else { return nil }
-        var flipped: [SceneGraph] = []
-        for g in graphs {
+        let swaps = relationSwaps(graphs)
+        guard !swaps.isEmpty else { return nil }
+        let counts = shares.map { s in swaps.filter { s.contains($0.index) }.count }
+        let share = shares[parallel.communicator.rank]
+        let mine = swaps.filter { share.contains($0.index) }.map(\.graph)
+        let local = mine.isEmpty ? Tensor.zeros([0, graphConfiguration.globalDimension])
+            : model.encoder(GraphBatch(try SceneGraphBatch(mine, vocabulary: vocabulary))).global
+        return try parallel.allGather(local, counts: counts)
+    }
+
+    /// The batch's graphs that get a copy with one predicate flipped, with the copy, in batch order.
+    /// Draws for every graph of the global batch, so all ranks' generators stay in step.
+    func relationSwaps(_ graphs: [SceneGraph]) -> [(index: Int, graph: SceneGraph)] {
+        var swaps: [(index: Int, graph: SceneGraph)] = []
+        for (i, g) in graphs.enumerated() {
             let choices = g.flippableRelationships
             guard rng.nextDouble() < recipe.hardNegativeShare, !choices.isEmpty else { continue }
-            flipped.append(g.flippingPredicate(at: choices[rng.nextInt(below: choices.count)]))
+            swaps.append((i, g.flippingPredicate(at: choices[rng.nextInt(below: choices.count)])))
         }
-        guard !flipped.isEmpty else { return nil }
-        return model.encoder(GraphBatch(try SceneGraphBatch(flipped, vocabulary: vocabulary))).global
+        return swaps
     }
 
     /// [B·N] flags: patches meeting the box of an object chosen with p = mask_probability.

@@ -46,11 +46,6 @@ public struct PretrainingLaunch {
     }
 
     public func prepare() throws -> (run: TrainingRun, task: EncoderPretraining, resumedAt: Int?) {
-        // InfoNCE couples every example with every other: a split batch would change the loss.
-        guard launch.parallel.communicator.size == 1 else {
-            throw ConfigurationError(source: "command line", key: "mpirun",
-                                     message: "pretrain runs on one rank (its contrastive loss couples the whole batch); use mpirun for train only")
-        }
         if loss != nil && launch.resume {
             throw ConfigurationError(source: "command line", key: "--loss", message: "a resumed run keeps its losses (they are in its config.yaml)")
         }
@@ -59,7 +54,9 @@ public struct PretrainingLaunch {
             var recipe = try file.read { try PretrainingConfiguration.parse(root: $0, source: $1) }
             if let loss { recipe.use(loss) }
             let data = try file.read { try DataConfiguration.parse(root: $0, source: $1) }
+            try launch.parallel.checkSplits(batch: recipe.batch, key: "pretrain.batch")
             let task = try EncoderPretraining(graph: model.encoder, recipe: recipe, data: data)
+            task.parallel = launch.parallel
             let intervals = RunIntervals(log: recipe.logEvery, checkpoint: recipe.checkpointEvery, evaluate: recipe.evalEvery,
                                          keepCheckpoints: recipe.keepCheckpoints)
             return (task, intervals, [model.section, recipe.section, data.section])

@@ -54,3 +54,35 @@ final class ScaledPeerCommunicator: Communicator {
         #expect(original.scalars == [1, 2, 3, 4])
     }
 }
+
+/// Rank `rank` of a pretend two-rank job whose other rank contributes `peer` to every float sum.
+final class PeerCommunicator: Communicator {
+    let rank: Int, peer: [Float]
+    init(rank: Int, peer: [Float]) { self.rank = rank; self.peer = peer }
+    var size: Int { 2 }
+    func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        precondition(buffer.count == peer.count, "the peer contributes \(peer.count) values, not \(buffer.count)")
+        for i in buffer.indices { buffer[i] += peer[i] }
+    }
+    func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws {}
+    func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws {}
+    func barrier() throws {}
+    func finalize() throws {}
+    func abort(code: Int32) -> Never { fatalError("abort \(code)") }
+}
+
+@Suite struct AllGatherTests {
+    /// Each rank's values land at its offset, the others' arrive through the sum.
+    @Test func ranksValuesJoinInRankOrder() throws {
+        let first = PeerCommunicator(rank: 0, peer: [0, 0, 3, -0.5, 5])
+        #expect(try first.allGather([1, 2], counts: [2, 3]) == [1, 2, 3, -0.5, 5])
+        let second = PeerCommunicator(rank: 1, peer: [1, 2, 0, 0, 0])
+        #expect(try second.allGather([3, -0.5, 5], counts: [2, 3]) == [1, 2, 3, -0.5, 5])
+        let empty = PeerCommunicator(rank: 1, peer: [7])
+        #expect(try empty.allGather([], counts: [1, 0]) == [7])
+    }
+
+    @Test func oneRankGathersItsOwnValues() throws {
+        #expect(try SingleProcessCommunicator().allGather([4, 5], counts: [2]) == [4, 5])
+    }
+}

@@ -1,4 +1,5 @@
 import Collectives
+import ShapeWorld
 import Testing
 import Tensors
 @testable import Training
@@ -24,6 +25,18 @@ final class PretendRank: Communicator {
             #expect(Set(shares.map(\.count)) == [32 / size])
         }
         #expect(throws: (any Error).self) { try DataParallel(PretendRank(0, of: 3)).checkSplits(batch: 32, key: "train.batch") }
+    }
+
+    /// Pretraining's share: the images of its scenes, the graphs of the whole batch, the cursor
+    /// past the whole batch — all as one process renders them.
+    @Test func aShareHasItsImagesAndEveryGraph() {
+        var one = ShapeWorldBatches(renderer: ShapeWorldRenderer(size: 16), seed: 3), part = one
+        let whole = one.next(8)
+        let share = part.next(imagesOf: 4..<6, graphsOf: 8)
+        let perImage = 3 * 16 * 16
+        #expect(share.graphs == whole.graphs)
+        #expect(share.images == Array(whole.images[(4 * perImage)..<(6 * perImage)]))
+        #expect(part.nextIndex == one.nextIndex)
     }
 
     @Test func examplesAndScenesOfAShare() {
