@@ -26,30 +26,24 @@ struct PretrainCommand: ParsableCommand {
 
     func run() throws {
         OpenBLASCore.ensureOptimizedKernels()
-        var parallel = DataParallel.single
-        do {
-            parallel = try DataParallel.fromEnvironment()
-            guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
-            if let stopAt, stopAt < 1 { throw ValidationError("--stop-at must be a step ≥ 1, not \(stopAt)") }
-            var objectives: PretrainingLoss?
-            if let loss {
-                guard let l = PretrainingLoss(rawValue: loss) else { throw ValidationError("--loss must be contrastive, masked or both") }
-                objectives = l
-            }
+        guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
+        if let stopAt, stopAt < 1 { throw ValidationError("--stop-at must be a step ≥ 1, not \(stopAt)") }
+        var objectives: PretrainingLoss?
+        if let loss {
+            guard let l = PretrainingLoss(rawValue: loss) else { throw ValidationError("--loss must be contrastive, masked or both") }
+            objectives = l
+        }
+        let ok = try RunCommand.execute("pretrain", passThrough: { $0 is ValidationError }) { command in
             let folder = out ?? "runs/pretrain-\(RunClock.timestamp())"
             let (run, _, resumedAt) = try PretrainingLaunch(config: config.map { URL(fileURLWithPath: $0) }, out: URL(fileURLWithPath: folder),
                                                             resume: resume, loss: objectives,
-                                                            overrides: overrides + (steps.map { ["pretrain.steps=\($0)"] } ?? []), parallel: parallel).prepare()
-            FileHandle.standardError.write(Data("pretrain: \(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8))
+                                                            overrides: overrides + (steps.map { ["pretrain.steps=\($0)"] } ?? []),
+                                                            parallel: command.parallel).prepare()
+            command.announce(folder: folder, resumedAt: resumedAt)
             if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt) {
-                FileHandle.standardError.write(Data("pretrain: done; encoder in \(folder)/encoder.safetensors\n".utf8))
+                command.notice("done; encoder in \(folder)/encoder.safetensors")
             }
-            try parallel.communicator.finalize()
-        } catch let error as ValidationError { throw error } catch {
-            FileHandle.standardError.write(Data("pretrain: \(error)\n".utf8))
-            // The other ranks may be waiting in a collective for this one: end them too.
-            if parallel.communicator.size > 1 { parallel.communicator.abort(code: 1) }
-            throw ExitCode.failure
         }
+        if !ok { throw ExitCode.failure }
     }
 }

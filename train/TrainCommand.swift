@@ -28,39 +28,32 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         OpenBLASCore.ensureOptimizedKernels()
-        var parallel = DataParallel.single
-        do {
-            parallel = try DataParallel.fromEnvironment()
-            guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
-            if let stopAt, stopAt < 1 { throw ValidationError("--stop-at must be a step ≥ 1, not \(stopAt)") }
+        guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
+        if let stopAt, stopAt < 1 { throw ValidationError("--stop-at must be a step ≥ 1, not \(stopAt)") }
+        let ok = try RunCommand.execute("train", passThrough: { $0 is ValidationError }) { command in
             let folder = out ?? "runs/train-\(RunClock.timestamp())"
+            let configURL = config.map { URL(fileURLWithPath: $0) }, outURL = URL(fileURLWithPath: folder)
             let allOverrides = overrides + (steps.map { ["train.steps=\($0)"] } ?? [])
-            if try ClipTrainingLaunch.trainsClips(config: config.map { URL(fileURLWithPath: $0) }, out: URL(fileURLWithPath: folder),
-                                                  resume: resume, overrides: allOverrides) {
-                let (run, _, resumedAt) = try ClipTrainingLaunch(config: config.map { URL(fileURLWithPath: $0) },
-                                                                 initialWeights: initialWeights.map { URL(fileURLWithPath: $0) },
-                                                                 out: URL(fileURLWithPath: folder), resume: resume, overrides: allOverrides).prepare()
-                FileHandle.standardError.write(Data("train: clips; \(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8))
+            if try ClipTrainingLaunch.trainsClips(config: configURL, out: outURL, resume: resume, overrides: allOverrides) {
+                // Every rank would train the whole clip batch and write the same folder.
+                guard command.parallel.communicator.size == 1 else { throw ValidationError("clip training (model.frames) runs on one rank; start it without mpirun") }
+                let (run, _, resumedAt) = try ClipTrainingLaunch(config: configURL, initialWeights: initialWeights.map { URL(fileURLWithPath: $0) },
+                                                                 out: outURL, resume: resume, overrides: allOverrides).prepare()
+                command.announce(folder: folder + " (clips)", resumedAt: resumedAt)
                 if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt) {
-                    FileHandle.standardError.write(Data("train: done; video model in \(folder)/model.safetensors\n".utf8))
+                    command.notice("done; video model in \(folder)/model.safetensors")
                 }
                 return
             }
             guard initialWeights == nil else { throw ValidationError("--init inflates an image model into a video model: the config needs model.frames") }
-            let launch = DenoiserTrainingLaunch(config: config.map { URL(fileURLWithPath: $0) }, encoder: encoder.map { URL(fileURLWithPath: $0) },
-                                                out: URL(fileURLWithPath: folder), resume: resume,
-                                                overrides: overrides + (steps.map { ["train.steps=\($0)"] } ?? []), parallel: parallel)
-            let (run, _, resumedAt) = try launch.prepare()
-            if parallel.isRoot { FileHandle.standardError.write(Data("train: \(parallel.communicator.size > 1 ? "\(parallel.communicator.size) ranks, " : "")\(resumedAt.map { "resuming at step \($0) in" } ?? "new run in") \(folder)\n".utf8)) }
-            if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt), parallel.isRoot {
-                FileHandle.standardError.write(Data("train: done; weights in \(folder)/model.safetensors\n".utf8))
+            let (run, _, resumedAt) = try DenoiserTrainingLaunch(config: configURL, encoder: encoder.map { URL(fileURLWithPath: $0) },
+                                                                 out: outURL, resume: resume, overrides: allOverrides,
+                                                                 parallel: command.parallel).prepare()
+            command.announce(folder: folder, resumedAt: resumedAt)
+            if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt) {
+                command.notice("done; weights in \(folder)/model.safetensors")
             }
-            try parallel.communicator.finalize()
-        } catch let error as ValidationError { throw error } catch {
-            FileHandle.standardError.write(Data("train: \(error)\n".utf8))
-            // The other ranks may be waiting in a collective for this one: end them too.
-            if parallel.communicator.size > 1 { parallel.communicator.abort(code: 1) }
-            throw ExitCode.failure
         }
+        if !ok { throw ExitCode.failure }
     }
 }
