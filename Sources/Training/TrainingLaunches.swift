@@ -27,8 +27,7 @@ public struct DenoiserTrainingLaunch {
             try launch.parallel.checkSplits(batch: recipe.batch, key: "train.batch")
             let task = try DenoiserTraining(model: model, recipe: recipe, data: data, encoderWeights: weights, restoring: launch.resume)
             task.parallel = launch.parallel
-            let intervals = RunIntervals(log: recipe.logEvery, checkpoint: recipe.checkpointEvery, evaluate: recipe.sampleEvery,
-                                         keepCheckpoints: recipe.keepCheckpoints)
+            let intervals = RunIntervals(recipe, evaluate: recipe.sampleEvery)
             return (task, intervals, [model.section, recipe.section, data.section])
         }
     }
@@ -57,8 +56,7 @@ public struct PretrainingLaunch {
             try launch.parallel.checkSplits(batch: recipe.batch, key: "pretrain.batch")
             let task = try EncoderPretraining(graph: model.encoder, recipe: recipe, data: data)
             task.parallel = launch.parallel
-            let intervals = RunIntervals(log: recipe.logEvery, checkpoint: recipe.checkpointEvery, evaluate: recipe.evalEvery,
-                                         keepCheckpoints: recipe.keepCheckpoints)
+            let intervals = RunIntervals(recipe, evaluate: recipe.evalEvery)
             return (task, intervals, [model.section, recipe.section, data.section])
         }
     }
@@ -92,8 +90,7 @@ public struct ClipTrainingLaunch {
             let data = try file.read { try DataConfiguration.parse(root: $0, source: $1) }
             let image = try initialWeights.map { (model: try ModelFile.read($0).model, source: $0.path) }
             let task = try ClipTraining(model: model, recipe: recipe, data: data, imageModel: image, restoring: launch.resume)
-            let intervals = RunIntervals(log: recipe.logEvery, checkpoint: recipe.checkpointEvery, evaluate: recipe.sampleEvery,
-                                         keepCheckpoints: recipe.keepCheckpoints)
+            let intervals = RunIntervals(recipe, evaluate: recipe.sampleEvery)
             return (task, intervals, [model.section, recipe.section, data.section])
         }
     }
