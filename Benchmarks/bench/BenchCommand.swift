@@ -19,5 +19,5 @@ struct Bench: ParsableCommand {
 /// Prints the OpenBLAS kernel family and the generic-core warning, once, before any figure.
 func printEnvironment() {
     if let warning = BLAS.genericCoreWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-    print("OpenBLAS core: \(BLAS.coreName), OpenBLAS threads: \(BLAS.threadCount), our threads: \(ParallelConfig.threadCount)")
+    print("OpenBLAS core: \(BLAS.coreName), OpenBLAS threads: \(BLAS.threadCount), our threads: \(ParallelConfig.threadCount)\(benchUsesCPUClock ? ", times: process CPU (BENCH_CLOCK=cpu)" : "")")
 }

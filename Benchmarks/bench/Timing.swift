@@ -1,9 +1,15 @@
 import Foundation
 
-/// Median wall-clock seconds of `body` over `reps` runs after `warmup` runs.
+/// Median wall-clock seconds of `body` over `reps` runs after `warmup` runs; with
+/// `BENCH_CLOCK=cpu`, median process CPU seconds instead. On a machine shared with niced
+/// training runs, a one-thread process's wall time swings ±40% with the scheduler while its CPU
+/// time holds within a few percent, so A/B comparisons of kernels use the CPU clock.
 func medianSeconds(warmup: Int = 1, reps: Int = 5, _ body: () -> Void) -> Double {
-    medianTimes(warmup: warmup, reps: reps, body).wall
+    let times = medianTimes(warmup: warmup, reps: reps, body)
+    return benchUsesCPUClock ? times.cpu : times.wall
 }
+
+let benchUsesCPUClock = ProcessInfo.processInfo.environment["BENCH_CLOCK"] == "cpu"
 
 /// Median wall-clock and median process CPU seconds (all threads) of `body`. On a shared machine
 /// the CPU figure is the steadier measure of work: other processes stretch the wall clock only.

@@ -1,9 +1,14 @@
 // conv2d: x [B, Cin, H, W], weight [Cout, Cin, kh, kw], bias [Cout] → [B, Cout, Ho, Wo].
 //
-// Per image: columns [K = Cin·kh·kw, Ho·Wo] (im2col), then one GEMM  out_b = W · col_b, which
-// lands in NCHW directly. Columns are recomputed in the backward pass rather than saved: they
-// are 9× the activation and the UNet has dozens of convolutions.
-//   dW += g_b · col_bᵀ      db = Σ g
+// Per image and block of output rows: columns [K = Cin·kh·kw, rows·Wo] (im2col), then one GEMM
+// out_b[:, block] = W · col_block, which lands in NCHW directly (ldc = Ho·Wo). Columns are
+// recomputed in the backward pass rather than saved: they are 9× the activation and the UNet has
+// dozens of convolutions. One GEMM over several images (N = images·H·W) was measured and is
+// slower: 4 images 30%, 32 images 40–100% at the UNet's shapes, as the columns leave the cache.
+//   dWᵀ += col_b · g_bᵀ     db = Σ g
+//          (the transposed product: [K, Cout] with the column matrix as OpenBLAS's A operand
+//          runs 13–25% faster than g_b · col_bᵀ at the UNet's shapes, measured; dW is one
+//          transpose of the summed partials at the end)
 //   dx_b = conv(g_b, W′) with W′[ci, co, i, j] = W[co, ci, kh−1−i, kw−1−j] and padding k−1−p
 //          (stride 1: a forward-shaped GEMM with K = Cout·kh·kw, no col2im scatter)
 //   dx_b = col2im(Wᵀ · g_b)   (strided convolutions)
@@ -12,6 +17,9 @@
 struct ConvGeometry {
     let batch: Int, cin: Int, height: Int, width: Int
     let cout: Int, kh: Int, kw: Int, stride: Int, padding: Int
+    /// The column block size that `rowsPerBlock` aims at; tests pass small values to run many
+    /// (and uneven) blocks on small images.
+    var columnBlockFloats = ConvGeometry.defaultColumnBlockFloats
     var outHeight: Int { (height + 2 * padding - kh) / stride + 1 }
     var outWidth: Int { (width + 2 * padding - kw) / stride + 1 }
     var columnRows: Int { cin * kh * kw }
@@ -25,12 +33,30 @@ struct ConvGeometry {
     }
     /// A 1×1, stride-1, unpadded convolution is a plain GEMM on the input.
     var isPointwise: Bool { kh == 1 && kw == 1 && stride == 1 && padding == 0 }
+    /// Output rows per im2col block. The column matrix is built and multiplied a block of output
+    /// rows at a time so that the block, at most `columnBlockFloats`, is still in L2 (2 MB per core
+    /// on the Xeon we measure on) when OpenBLAS packs it next to its own panels. Measured per
+    /// image at batch 32, one core: whole-image columns of 1.2–3.5 MB (32→32, 64→32, 96→32,
+    /// 64→64 at 32×32) ran the forward GEMM 8–24% slower than 0.6–0.9 MB blocks, while splitting
+    /// columns that already fit (64→64 at 16×16 and 8×8) made it 7–40% slower: blocks are never
+    /// smaller than needed.
+    var rowsPerBlock: Int {
+        if isPointwise { return outHeight }
+        let blockFloats = max(1, columnBlockFloats)
+        let blocks = max(1, (columnRows * outPlane + blockFloats - 1) / blockFloats)
+        return max(1, (outHeight + blocks - 1) / blocks)
+    }
+    /// 224K floats (896 KB): 0.6–0.9 MB blocks measured best at the UNet's shapes.
+    static let defaultColumnBlockFloats = 224 * 1024
+    /// Floats of one column block (the scratch each worker needs).
+    var columnBlockCount: Int { isPointwise ? 0 : columnRows * rowsPerBlock * outWidth }
     /// The convolution whose output is this one's input gradient (g over W′, see the header),
     /// when it exists: stride 1, square kernel, padding < kernel, not pointwise.
     var transposedForInputGradient: ConvGeometry? {
         guard stride == 1, kh == kw, padding <= kh - 1, !isPointwise else { return nil }
         return ConvGeometry(batch: batch, cin: cout, height: outHeight, width: outWidth,
-                            cout: cin, kh: kh, kw: kw, stride: 1, padding: kh - 1 - padding)
+                            cout: cin, kh: kh, kw: kw, stride: 1, padding: kh - 1 - padding,
+                            columnBlockFloats: columnBlockFloats)
     }
 }
 
@@ -47,29 +73,41 @@ func flippedTransposedWeight(_ weight: Tensor) -> Tensor {
 
 /// Conv2d with zero padding (PyTorch layouts).
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+    conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, columnBlockFloats: ConvGeometry.defaultColumnBlockFloats)
+}
+
+/// conv2d with a chosen im2col block size (see `ConvGeometry.rowsPerBlock`), for tests.
+func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int, columnBlockFloats: Int) -> Tensor {
     require(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                  "conv2d: input \(x.shape), weight \(weight.shape)")
     let geo = ConvGeometry(batch: x.shape[0], cin: x.shape[1], height: x.shape[2], width: x.shape[3],
-                           cout: weight.shape[0], kh: weight.shape[2], kw: weight.shape[3], stride: stride, padding: padding)
+                           cout: weight.shape[0], kh: weight.shape[2], kw: weight.shape[3], stride: stride, padding: padding,
+                           columnBlockFloats: columnBlockFloats)
     require(geo.outHeight > 0 && geo.outWidth > 0, "conv2d: kernel larger than padded input \(x.shape)")
     if let bias { require(bias.shape == [geo.cout], "conv2d: bias \(bias.shape) for \(geo.cout) channels") }
     let out = Tensor.uninitialized([geo.batch, geo.cout, geo.outHeight, geo.outWidth])
     let xp = x.storage.pointer, wp = weight.storage.pointer, op = out.storage.pointer
     let bp = bias?.storage.pointer
-    // Images are independent: each worker takes a run of them with its own column buffer.
+    // Images are independent: each worker takes a run of them with its own column buffer, which
+    // holds one block of output rows (see `rowsPerBlock`).
     parallelChunks(geo.batch) { images in
-        let columns = geo.isPointwise ? nil : Tensor.uninitialized([geo.columnRows, geo.outPlane])
+        let columns = geo.isPointwise ? nil : Tensor.uninitialized([geo.columnBlockCount])
         for b in images {
             let o = op + b * geo.cout * geo.outPlane
+            let xb = xp + b * geo.cin * geo.inPlane
             if let bp { for c in 0..<geo.cout { (o + c * geo.outPlane).update(repeating: bp[c], count: geo.outPlane) } }
-            let col: UnsafePointer<Float>
-            if let columns {
-                im2col(geo, xp + b * geo.cin * geo.inPlane, columns.storage.pointer)
-                col = UnsafePointer(columns.storage.pointer)
-            } else {
-                col = UnsafePointer(xp + b * geo.cin * geo.inPlane)
+            guard let columns else {
+                BLAS.gemm(m: geo.cout, n: geo.outPlane, k: geo.columnRows, a: wp, b: xb, beta: bp == nil ? 0 : 1, c: o)
+                continue
             }
-            BLAS.gemm(m: geo.cout, n: geo.outPlane, k: geo.columnRows, a: wp, b: col, beta: bp == nil ? 0 : 1, c: o)
+            let cp = columns.storage.pointer, blockRows = geo.rowsPerBlock
+            for y0 in Swift.stride(from: 0, to: geo.outHeight, by: blockRows) {
+                let rows = y0..<min(y0 + blockRows, geo.outHeight)
+                im2col(geo, xb, cp, rows: rows)
+                let n = rows.count * geo.outWidth
+                BLAS.gemm(m: geo.cout, n: n, k: geo.columnRows, a: wp, b: cp, beta: bp == nil ? 0 : 1,
+                          c: o + rows.lowerBound * geo.outWidth, ldc: geo.outPlane)
+            }
         }
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
@@ -78,42 +116,65 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
         let dx = x.requiresGrad ? Tensor.uninitialized(x.shape) : nil
         let wantW = weight.requiresGrad
         let threads = min(ParallelConfig.threadCount, geo.batch)
-        // One dW partial per worker, added at the end (workers never share an accumulator).
-        let partials = wantW ? (0..<threads).map { _ in Tensor.zeros(weight.shape) } : []
+        // One dWᵀ partial [K, Cout] per worker, added at the end (workers never share an
+        // accumulator). Each worker's first image writes its partial with β = 0, so no zero fill.
+        let partials = wantW ? (0..<threads).map { _ in Tensor.uninitialized([geo.columnRows, geo.cout]) } : []
         let wantB = bias?.requiresGrad ?? false
         let biasPartials = wantB ? (0..<threads).map { _ in Tensor.zeros([geo.cout]) } : []
         let transposed = dx == nil ? nil : geo.transposedForInputGradient
         let flipped = transposed.map { _ in flippedTransposedWeight(weight) }
-        let scratchCount = max(geo.columnRows * geo.outPlane, transposed.map { $0.columnRows * $0.outPlane } ?? 0)
+        let scratchCount = max(geo.columnBlockCount, transposed?.columnBlockCount ?? 0)
         parallelChunks(threads) { workers in
             for worker in workers {
                 let images = (geo.batch * worker / threads)..<(geo.batch * (worker + 1) / threads)
                 let scratch = geo.isPointwise ? nil : Tensor.uninitialized([scratchCount])
+                let dwp = wantW ? partials[worker].storage.pointer : nil
                 for b in images {
                     let gb = gp + b * geo.cout * geo.outPlane
                     let xb = xp + b * geo.cin * geo.inPlane
+                    let dxb = dx.map { $0.storage.pointer + b * geo.cin * geo.inPlane }
+                    let firstImage = b == images.lowerBound
                     if wantB {
                         let db = biasPartials[worker].storage.pointer
                         for c in 0..<geo.cout { db[c] += vectorSum(gb + c * geo.outPlane, geo.outPlane) }
                     }
-                    if wantW {
-                        let col: UnsafePointer<Float>
-                        if let scratch { im2col(geo, xb, scratch.storage.pointer); col = UnsafePointer(scratch.storage.pointer) } else { col = UnsafePointer(xb) }
-                        BLAS.gemm(transB: true, m: geo.cout, n: geo.columnRows, k: geo.outPlane, a: gb, b: col, beta: 1,
-                                  c: partials[worker].storage.pointer)
+                    guard let sp = scratch?.storage.pointer else {
+                        // Pointwise: the input is the column matrix.
+                        if let dwp {
+                            BLAS.gemm(transB: true, m: geo.cin, n: geo.cout, k: geo.outPlane, a: xb, b: gb,
+                                      beta: firstImage ? 0 : 1, c: dwp)
+                        }
+                        if let dxb { BLAS.gemm(transA: true, m: geo.cin, n: geo.outPlane, k: geo.cout, a: wp, b: gb, c: dxb) }
+                        continue
                     }
-                    if let dx {
-                        let dxb = dx.storage.pointer + b * geo.cin * geo.inPlane
-                        if let transposed, let flipped, let scratch {
-                            im2col(transposed, gb, scratch.storage.pointer)
-                            BLAS.gemm(m: geo.cin, n: geo.inPlane, k: transposed.columnRows, a: flipped.storage.pointer,
-                                      b: scratch.storage.pointer, c: dxb)
-                        } else if let scratch {
-                            BLAS.gemm(transA: true, m: geo.columnRows, n: geo.outPlane, k: geo.cout, a: wp, b: gb, c: scratch.storage.pointer)
-                            dxb.update(repeating: 0, count: geo.cin * geo.inPlane)
-                            col2im(geo, scratch.storage.pointer, dxb)
-                        } else {
-                            BLAS.gemm(transA: true, m: geo.cin, n: geo.outPlane, k: geo.cout, a: wp, b: gb, c: dxb)
+                    // Over the forward geometry's row blocks: dWᵀ += col_block · g_blockᵀ, and for
+                    // strided convolutions dx += col2im(Wᵀ · g_block).
+                    let scatterInto = transposed == nil ? dxb : nil
+                    if let scatterInto { scatterInto.update(repeating: 0, count: geo.cin * geo.inPlane) }
+                    if dwp != nil || scatterInto != nil {
+                        let blockRows = geo.rowsPerBlock
+                        for y0 in Swift.stride(from: 0, to: geo.outHeight, by: blockRows) {
+                            let rows = y0..<min(y0 + blockRows, geo.outHeight), n = rows.count * geo.outWidth
+                            let gBlock = gb + y0 * geo.outWidth
+                            if let dwp {
+                                im2col(geo, xb, sp, rows: rows)
+                                BLAS.gemm(transB: true, m: geo.columnRows, n: geo.cout, k: n, a: sp, b: gBlock, ldb: geo.outPlane,
+                                          beta: firstImage && y0 == 0 ? 0 : 1, c: dwp)
+                            }
+                            if let scatterInto {
+                                BLAS.gemm(transA: true, m: geo.columnRows, n: n, k: geo.cout, a: wp, b: gBlock, ldb: geo.outPlane, c: sp)
+                                col2im(geo, sp, scatterInto, rows: rows)
+                            }
+                        }
+                    }
+                    // Stride 1: dx = conv(g, W′), over the transposed geometry's row blocks.
+                    if let dxb, let transposed, let flipped {
+                        let blockRows = transposed.rowsPerBlock, fp = flipped.storage.pointer
+                        for y0 in Swift.stride(from: 0, to: transposed.outHeight, by: blockRows) {
+                            let rows = y0..<min(y0 + blockRows, transposed.outHeight), n = rows.count * transposed.outWidth
+                            im2col(transposed, gb, sp, rows: rows)
+                            BLAS.gemm(m: geo.cin, n: n, k: transposed.columnRows, a: fp, b: sp,
+                                      c: dxb + y0 * transposed.outWidth, ldc: transposed.outPlane)
                         }
                     }
                 }
@@ -121,9 +182,12 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
         }
         var dw: Tensor? = nil
         if wantW {
-            dw = partials[0]
-            let dp = partials[0].storage.pointer
-            for p in partials.dropFirst() { let q = p.storage.pointer; for i in 0..<p.count { dp[i] += q[i] } }
+            let sum = partials[0].storage.pointer
+            for p in partials.dropFirst() { let q = p.storage.pointer; for i in 0..<p.count { sum[i] += q[i] } }
+            let t = Tensor.uninitialized(weight.shape), tp = t.storage.pointer
+            let (k, cout) = (geo.columnRows, geo.cout)
+            for r in 0..<k { for c in 0..<cout { tp[c * k + r] = sum[r * cout + c] } }
+            dw = t
         }
         var grads: [Tensor?] = [dx, dw]
         if bias != nil {
@@ -137,34 +201,35 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
     }
 }
 
-/// Unfolds one image [Cin, H, W] into columns [Cin·kh·kw, Ho·Wo] (zeros where the window hangs
-/// over the border). Runs on the calling thread: conv2d already splits the batch across cores.
-func im2col(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
+/// Unfolds output rows `rows` of one image [Cin, H, W] into columns [Cin·kh·kw, rows·Wo] (zeros
+/// where the window hangs over the border). Runs on the calling thread: conv2d already splits
+/// the batch across cores.
+func im2col(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, rows: Range<Int>) {
     let (h, w, kh, kw, s, p) = (geo.height, geo.width, geo.kh, geo.kw, geo.stride, geo.padding)
     let (ho, wo) = (geo.outHeight, geo.outWidth)
-    if s == 1 && ho == h && wo == w && p < w { im2colSame(geo, x, col); return }
-    do {
-        for c in 0..<geo.cin {
-            let plane = x + c * h * w
-            for ki in 0..<kh { for kj in 0..<kw {
-                let row = col + ((c * kh + ki) * kw + kj) * ho * wo
-                // Output columns whose input column ix = ox·s − p + kj lies inside [0, w).
-                let (first, last) = geo.validColumns(kernelColumn: kj)
-                for oy in 0..<ho {
-                    let dst = row + oy * wo
-                    let iy = oy * s - p + ki
-                    if iy < 0 || iy >= h || first >= last { dst.update(repeating: 0, count: wo); continue }
-                    let src = plane + iy * w
-                    if first > 0 { dst.update(repeating: 0, count: first) }
-                    if s == 1 {
-                        (dst + first).update(from: src + (first - p + kj), count: last - first)
-                    } else {
-                        for ox in first..<last { dst[ox] = src[ox * s - p + kj] }
-                    }
-                    if last < wo { (dst + last).update(repeating: 0, count: wo - last) }
+    require(rows.lowerBound >= 0 && rows.upperBound <= ho, "im2col: rows \(rows) of \(ho)")
+    if s == 1 && ho == h && wo == w && p < w { im2colSame(geo, x, col, rows: rows); return }
+    let ld = rows.count * wo
+    for c in 0..<geo.cin {
+        let plane = x + c * h * w
+        for ki in 0..<kh { for kj in 0..<kw {
+            let row = col + ((c * kh + ki) * kw + kj) * ld
+            // Output columns whose input column ix = ox·s − p + kj lies inside [0, w).
+            let (first, last) = geo.validColumns(kernelColumn: kj)
+            for oy in rows {
+                let dst = row + (oy - rows.lowerBound) * wo
+                let iy = oy * s - p + ki
+                if iy < 0 || iy >= h || first >= last { dst.update(repeating: 0, count: wo); continue }
+                let src = plane + iy * w
+                if first > 0 { dst.update(repeating: 0, count: first) }
+                if s == 1 {
+                    (dst + first).update(from: src + (first - p + kj), count: last - first)
+                } else {
+                    for ox in first..<last { dst[ox] = src[ox * s - p + kj] }
                 }
-            } }
-        }
+                if last < wo { (dst + last).update(repeating: 0, count: wo - last) }
+            }
+        } }
     }
 }
 
@@ -172,48 +237,49 @@ func im2col(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutable
 /// plane shifted by (ki − p, kj − p), so the valid rows are one contiguous copy (instead of one
 /// short copy per output row: 8–32 floats, where the call cost as much as the copy), after which
 /// the |kj − p| border columns per row that picked up the neighbouring row's pixels are zeroed.
-func im2colSame(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
+func im2colSame(_ geo: ConvGeometry, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, rows: Range<Int>) {
     let (h, w, kh, kw, p) = (geo.height, geo.width, geo.kh, geo.kw, geo.padding)
-    let plane = h * w
+    let plane = h * w, ld = rows.count * w
+    // Output position y·w + x of this block lands at (y − first row)·w + x of its column row.
+    let origin = rows.lowerBound * w
     for c in 0..<geo.cin {
         let src = x + c * plane
         for ki in 0..<kh { for kj in 0..<kw {
-            let row = col + ((c * kh + ki) * kw + kj) * plane
+            let row = col + ((c * kh + ki) * kw + kj) * ld
             let dy = ki - p, dx = kj - p
-            let y0 = max(0, -dy), y1 = min(h, h - dy)
-            if y1 <= y0 { row.update(repeating: 0, count: plane); continue }
-            if y0 > 0 { row.update(repeating: 0, count: y0 * w) }
-            if y1 < h { (row + y1 * w).update(repeating: 0, count: (h - y1) * w) }
+            let y0 = max(rows.lowerBound, -dy), y1 = min(rows.upperBound, h - dy)
+            if y1 <= y0 { row.update(repeating: 0, count: ld); continue }
+            if y0 > rows.lowerBound { row.update(repeating: 0, count: (y0 - rows.lowerBound) * w) }
+            if y1 < rows.upperBound { (row + (y1 * w - origin)).update(repeating: 0, count: (rows.upperBound - y1) * w) }
             // Output positions [start, end) read input (y + dy)·w + x + dx, all inside the plane.
             let start = y0 * w + max(0, -dx), end = y1 * w - max(0, dx)
-            if end > start { (row + start).update(from: src + start + dy * w + dx, count: end - start) }
+            if end > start { (row + (start - origin)).update(from: src + start + dy * w + dx, count: end - start) }
             if dx < 0 {
-                for y in y0..<y1 { for j in 0..<min(-dx, w) { row[y * w + j] = 0 } }
+                for y in y0..<y1 { for j in 0..<min(-dx, w) { row[y * w - origin + j] = 0 } }
             } else if dx > 0 {
-                for y in y0..<y1 { for j in max(0, w - dx)..<w { row[y * w + j] = 0 } }
+                for y in y0..<y1 { for j in max(0, w - dx)..<w { row[y * w - origin + j] = 0 } }
             }
         } }
     }
 }
 
-/// Folds columns back onto one image, adding overlapping windows (the adjoint of im2col).
-func col2im(_ geo: ConvGeometry, _ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>) {
+/// Adds columns [Cin·kh·kw, rows·Wo] of output rows `rows` back onto one image, overlapping
+/// windows summed (the adjoint of im2col).
+func col2im(_ geo: ConvGeometry, _ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, rows: Range<Int>) {
     let (h, w, kh, kw, s, p) = (geo.height, geo.width, geo.kh, geo.kw, geo.stride, geo.padding)
-    let (ho, wo) = (geo.outHeight, geo.outWidth)
-    do {
-        for c in 0..<geo.cin {
-            let plane = x + c * h * w
-            for ki in 0..<kh { for kj in 0..<kw {
-                let row = col + ((c * kh + ki) * kw + kj) * ho * wo
-                let (first, last) = geo.validColumns(kernelColumn: kj)
-                if first >= last { continue }
-                for oy in 0..<ho {
-                    let iy = oy * s - p + ki
-                    if iy < 0 || iy >= h { continue }
-                    let src = row + oy * wo, dst = plane + iy * w
-                    for ox in first..<last { dst[ox * s - p + kj] += src[ox] }
-                }
-            } }
-        }
+    let wo = geo.outWidth, ld = rows.count * wo
+    for c in 0..<geo.cin {
+        let plane = x + c * h * w
+        for ki in 0..<kh { for kj in 0..<kw {
+            let row = col + ((c * kh + ki) * kw + kj) * ld
+            let (first, last) = geo.validColumns(kernelColumn: kj)
+            if first >= last { continue }
+            for oy in rows {
+                let iy = oy * s - p + ki
+                if iy < 0 || iy >= h { continue }
+                let src = row + (oy - rows.lowerBound) * wo, dst = plane + iy * w
+                for ox in first..<last { dst[ox * s - p + kj] += src[ox] }
+            }
+        } }
     }
 }

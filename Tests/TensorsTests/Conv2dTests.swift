@@ -88,6 +88,67 @@ func naiveConv2dBackward(_ x: Tensor, _ w: Tensor, _ g: Tensor, stride s: Int, p
         #expect(maxAbsDifference(b.grad!.scalars, db) < 1e-4)
     }
 
+    // Row-blocked im2col (`ConvGeometry.rowsPerBlock`): (batch, cin, cout, h, w, kernel, stride,
+    // padding, column block floats). Small block sizes split tiny images into one-row and uneven
+    // blocks; batch 1 and odd batches change each worker's run of images (its first image writes
+    // the dWᵀ partial with β = 0).
+    static let blockedCases: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
+        (1, 3, 4, 5, 6, 3, 1, 1, 1),     // batch 1, one output row per block
+        (3, 3, 4, 7, 6, 3, 1, 1, 60),    // odd batch, blocks of 2 rows + a last row (7 = 2+2+2+1)
+        (2, 2, 3, 7, 6, 3, 2, 1, 40),    // stride 2 (col2im input gradient), 4 output rows in blocks of 2
+        (3, 2, 3, 7, 7, 3, 2, 0, 1),     // stride 2, padding 0, odd batch, one row per block
+        (2, 2, 2, 6, 5, 3, 1, 0, 37),    // valid convolution (generic im2col), uneven blocks
+        (3, 4, 2, 4, 4, 1, 1, 0, 1),     // 1×1 pointwise: no columns, blocks do not apply
+        (2, 3, 2, 6, 7, 5, 1, 2, 100),   // 5×5 "same": two border columns per side within blocks
+        (1, 2, 3, 1, 4, 3, 1, 1, 1),     // a one-row image
+        (2, 3, 2, 4, 4, 2, 1, 1, 1),     // even kernel with padding: not the "same" path
+    ]
+
+    @Test(arguments: blockedCases)
+    func rowBlockedForwardAndPullbackMatchLoops(c: (Int, Int, Int, Int, Int, Int, Int, Int, Int)) {
+        let x = randomTensor([c.0, c.1, c.3, c.4], seed: 12), w = randomTensor([c.2, c.1, c.5, c.5], seed: 13)
+        let b = randomTensor([c.2], seed: 14)
+        x.requiresGrad = true; w.requiresGrad = true; b.requiresGrad = true
+        let out = conv2d(x, weight: w, bias: b, stride: c.6, padding: c.7, columnBlockFloats: c.8)
+        #expect(maxAbsDifference(out.scalars, naiveConv2d(x, w, b, stride: c.6, padding: c.7)) < 1e-4)
+        let g = randomTensor(out.shape, seed: 15)
+        out.backward(g)
+        let (dx, dw, db) = naiveConv2dBackward(x, w, g, stride: c.6, padding: c.7)
+        #expect(maxAbsDifference(x.grad!.scalars, dx) < 1e-4)
+        #expect(maxAbsDifference(w.grad!.scalars, dw) < 1e-4)
+        #expect(maxAbsDifference(b.grad!.scalars, db) < 1e-4)
+    }
+
+    @Test(arguments: blockedCases)
+    func rowBlockedGradientsMatchFiniteDifferences(c: (Int, Int, Int, Int, Int, Int, Int, Int, Int)) {
+        let x = randomTensor([c.0, c.1, c.3, c.4], seed: 16), w = randomTensor([c.2, c.1, c.5, c.5], seed: 17, std: 0.5)
+        let b = randomTensor([c.2], seed: 18)
+        let check = GradientCheck.run([x, w, b], samples: 40) {
+            conv2d($0[0], weight: $0[1], bias: $0[2], stride: c.6, padding: c.7, columnBlockFloats: c.8)
+        }
+        #expect(check.maxError < gradientTolerance, "\(check.worst)")
+    }
+
+    /// The default block size splits these images (columns of 240K–250K floats, over the 224K
+    /// target) into two blocks, the second shorter for 31 rows: the production path, not only the
+    /// test-sized blocks above. Stride 1 and 2, batch 1 and 3.
+    @Test(arguments: [(1, 26, 2, 32, 32, 1), (3, 26, 3, 31, 33, 1), (1, 26, 2, 64, 64, 2)])
+    func defaultBlocksSplitLargeImages(c: (Int, Int, Int, Int, Int, Int)) {
+        let geo = ConvGeometry(batch: c.0, cin: c.1, height: c.3, width: c.4, cout: c.2, kh: 3, kw: 3, stride: c.5, padding: 1)
+        #expect(geo.rowsPerBlock < geo.outHeight)
+        let x = randomTensor([c.0, c.1, c.3, c.4], seed: 19), w = randomTensor([c.2, c.1, 3, 3], seed: 20)
+        let b = randomTensor([c.2], seed: 21)
+        x.requiresGrad = true; w.requiresGrad = true; b.requiresGrad = true
+        let out = conv2d(x, weight: w, bias: b, stride: c.5, padding: 1)
+        #expect(maxAbsDifference(out.scalars, naiveConv2d(x, w, b, stride: c.5, padding: 1)) < 1e-3)
+        let g = randomTensor(out.shape, seed: 22)
+        out.backward(g)
+        let (dx, dw, db) = naiveConv2dBackward(x, w, g, stride: c.5, padding: 1)
+        #expect(maxAbsDifference(x.grad!.scalars, dx) < 1e-3)
+        #expect(maxAbsDifference(w.grad!.scalars, dw) < 1e-3)
+        #expect(maxAbsDifference(b.grad!.scalars, db) < 1e-3)
+    }
+
     @Test func upsampleRepeatsPixelsAndSumsGradients() {
         let x = randomTensor([2, 3, 2, 3], seed: 7)
         let y = upsampleNearest2x(x)
