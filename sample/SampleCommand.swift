@@ -27,7 +27,8 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "--jobs: run shard I of N (0-based), e.g. 0/4.") var shard: String?
     @Option(help: "--jobs: the number of shards, the index taken from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.") var shards: Int?
     @Flag(help: "--jobs: draw again the outputs the manifest records as failed.") var retryFailed = false
-    @Option(help: "Model file (default weights/shapes32.safetensors; for videos weights/shapes32_video.safetensors).") var model: String?
+    @Option(help: "Model file (default weights/shapes32.safetensors; for videos weights/shapes32_video.safetensors; --jobs: the image model).") var model: String?
+    @Option(help: "--jobs: the model of the video lines (default weights/shapes32_video.safetensors if it exists; loaded only if there are videos to draw).") var videoModel: String?
     @Option(help: "Images of the graph (--jobs: of a line without \"count\").") var count = 1
     @Option(help: "Seed of the first image (image k uses seed+k).") var seed: UInt64 = 0
     @Option(help: "Sampler: dpm++2m, ddim or ddpm.") var sampler = "dpm++2m"
@@ -37,16 +38,16 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Images per sampler call (memory; images do not depend on it).") var batch: Int?
     @Option(help: "Output size in pixels, a multiple of the model's size (nearest upscaling).") var size: Int?
     // Videos (issue 12).
-    @Option(help: "Video frame rate.") var fps = 8
-    @Option(help: "Video frames upscaled by this whole factor (nearest).") var upscale = 1
+    @Option(help: "Video frame rate (--jobs: of every video line).") var fps = 8
+    @Option(help: "Video frames upscaled by this whole factor (nearest; --jobs: video lines without \"size\").") var upscale = 1
 
     func validate() throws {
         guard [graph, eval, jobs, merge].compactMap({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --graph, --eval, --jobs and --merge")
         }
         guard merge != nil || out != nil else { throw ValidationError("--out is required") }
-        guard jobs != nil || (shard == nil && shards == nil && !retryFailed) else {
-            throw ValidationError("--shard, --shards and --retry-failed apply to --jobs only")
+        guard jobs != nil || (shard == nil && shards == nil && !retryFailed && videoModel == nil) else {
+            throw ValidationError("--shard, --shards, --retry-failed and --video-model apply to --jobs only")
         }
         guard batch.map({ $0 >= 1 }) ?? true else { throw ValidationError("--batch must be at least 1") }
         guard guidance >= 0 else { throw ValidationError("--guidance must not be negative") }
@@ -77,7 +78,8 @@ struct SampleCommand: ParsableCommand {
             } else if let jobs {
                 let defaults = JobDefaults(sampler: sampler, steps: steps, eta: eta, guidance: guidance, seed: seed, size: size, count: count)
                 let job = BatchJob(jobsFile: URL(fileURLWithPath: jobs), output: URL(fileURLWithPath: out), defaults: defaults,
-                                   shard: jobShard, retryFailed: retryFailed)
+                                   shard: jobShard, retryFailed: retryFailed, videoModel: JobVideoModel.resolve(flag: videoModel),
+                                   framesPerSecond: fps, upscale: upscale)
                 print(try job.run(with: drawer) { FileHandle.standardError.write(Data("sample: \($0)\n".utf8)) })
             }
         } catch {

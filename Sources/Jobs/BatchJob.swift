@@ -4,8 +4,8 @@ import Media
 import Output
 import SceneGraphs
 
-/// `sample --jobs jobs.jsonl --out DIR`: every good line's outputs, drawn in batches that mix lines
-/// with the same sampler settings, written atomically, each recorded in the shard's manifest once its
+/// `sample --jobs jobs.jsonl --out DIR`: every good line's outputs — images drawn in batches that mix
+/// lines with the same sampler settings, videos one clip at a time with the video model — written atomically, each recorded in the shard's manifest once its
 /// files exist. A rerun skips what the manifest says is done and redoes the rest (docs/jobs.md).
 public struct BatchJob {
     public var jobsFile: URL
@@ -16,18 +16,24 @@ public struct BatchJob {
     public var retryFailed: Bool
     /// Outputs per sampler call; nil takes the sampler's batch size.
     public var batchSize: Int?
+    /// What draws the video lines (loaded only if this shard has video outputs to draw).
+    public var videoModel: JobVideoModel
+    /// Frame rate of the video outputs (`--fps`; jobs lines have no key for it).
+    public var framesPerSecond: Int
+    /// Upscale factor of video lines without a `size` (`--upscale`).
+    public var upscale: Int
 
-    public init(jobsFile: URL, output: URL, defaults: JobDefaults, shard: Shard = .whole, retryFailed: Bool = false, batchSize: Int? = nil) {
+    public init(jobsFile: URL, output: URL, defaults: JobDefaults, shard: Shard = .whole, retryFailed: Bool = false, batchSize: Int? = nil,
+                videoModel: JobVideoModel = .notGiven, framesPerSecond: Int = 8, upscale: Int = 1) {
         self.jobsFile = jobsFile; self.output = output; self.defaults = defaults; self.shard = shard
         self.retryFailed = retryFailed; self.batchSize = batchSize
+        self.videoModel = videoModel; self.framesPerSecond = framesPerSecond; self.upscale = upscale
     }
-
-    /// The reason recorded for video lines until the video model lands.
-    public static let videoUnavailable = "video items need the video model (not yet available)"
 
     /// Runs this shard of the job; `log` gets one-line notices (bad lines, cleanup), the progress bar goes to stderr.
     public func run(with sampler: GraphSampler, showProgress: Bool = true, log: (String) -> Void = { _ in }) throws -> JobSummary {
         let start = Date()
+        try ClipFile.checkOptions(framesPerSecond: framesPerSecond, upscale: upscale)
         let plan = try JobPlan.read(jobsFile, validator: sampler.validator, imageSize: sampler.imageSize, defaults: defaults)
         try JobFolder.prepare(output)
         let manifestURL = output.appendingPathComponent(shard.manifestName)
@@ -56,13 +62,11 @@ public struct BatchJob {
         let bar = showProgress ? ProgressBar(shard.count == 1 ? "jobs" : "jobs \(shard)", total: mine.count, startingAt: kept.count) : nil
         var done = kept.count
 
-        let videos = todo.filter { $0.spec.kind == .video }
-        try writer.append(videos.map { item in
-            ManifestEntry(id: item.spec.id, index: item.index, files: [], seed: item.seed, seconds: 0, status: .failed,
-                          reason: Self.videoUnavailable, line: item.spec.line)
-        })
-        summary.failed += videos.count
-        done += videos.count
+        // Before any drawing: a video model that cannot be read stops the run now, not after the images.
+        let videos = try prepareVideos(todo.filter { $0.spec.kind == .video }, imageSampler: sampler)
+        try writer.append(videos.failed)
+        summary.failed += videos.failed.count
+        done += videos.failed.count
         bar?.update(done)
 
         let drawStart = Date()
@@ -75,6 +79,15 @@ public struct BatchJob {
                 summary.drawn += entries.count
                 summary.succeeded += entries.count
                 done += entries.count
+                bar?.update(done)
+            }
+        }
+        if let model = videos.model {
+            for item in videos.toDraw {
+                try writer.append([try drawVideo(item, with: model)])
+                summary.drawn += 1
+                summary.succeeded += 1
+                done += 1
                 bar?.update(done)
             }
         }
@@ -121,7 +134,7 @@ public struct BatchJob {
         return groups
     }
 
-    /// Draws one batch, writes each image atomically and returns the manifest lines for them.
+    /// Draws one batch of images, writes each image atomically and returns the manifest lines for them.
     func draw(_ batch: [JobItem], with sampler: GraphSampler) throws -> [ManifestEntry] {
         let started = Date()
         let requests = batch.map { item -> (graph: SceneGraph, seed: UInt64) in
@@ -138,11 +151,15 @@ public struct BatchJob {
         let share = Date().timeIntervalSince(started) / Double(batch.count)
         return batch.map { item in
             ManifestEntry(id: item.spec.id, index: item.index, files: item.files, seed: item.seed,
-                          seconds: (share * 1000).rounded() / 1000, status: .ok, line: item.spec.line)
+                          seconds: Self.milliseconds(share), status: .ok, line: item.spec.line)
         }
     }
 
-    private func ensureFolder(_ folder: URL) throws {
+    /// Seconds rounded to milliseconds, as the manifest records them.
+    static func milliseconds(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+
+    /// Creates an output's folder (`images/<id>` or `videos/<id>`) and its parent if missing.
+    func ensureFolder(_ folder: URL) throws {
         guard !FileManager.default.fileExists(atPath: folder.path) else { return }
         let parent = folder.deletingLastPathComponent()
         if !FileManager.default.fileExists(atPath: parent.path) { try JobFolder.makeFolder(parent) }
@@ -169,14 +186,14 @@ public struct JobSummary: Sendable, CustomStringConvertible {
     /// Time spent drawing and writing, without reading the plan.
     public var drawingSeconds = 0.0
 
-    /// Images drawn per second of drawing time.
-    public var imagesPerSecond: Double { drawn == 0 ? 0 : Double(drawn) / max(drawingSeconds, 1e-9) }
+    /// Outputs (images and videos) drawn per second of drawing time.
+    public var outputsPerSecond: Double { drawn == 0 ? 0 : Double(drawn) / max(drawingSeconds, 1e-9) }
 
     public var description: String {
         var parts = [(shard.count == 1 ? "jobs" : "shard \(shard)") + ": \(succeeded) of \(outputs) outputs done (\(drawn) drawn now, \(alreadyDone) done before)"]
         if failed > 0 { parts.append("\(failed) failed (see the manifest's reasons)") }
         parts.append(badLines == 0 ? "no bad lines" : "\(badLines) bad lines in \(errorsFile)")
-        parts.append(String(format: "%.1f s, %.2f images/s", seconds, imagesPerSecond))
+        parts.append(String(format: "%.1f s, %.2f outputs/s", seconds, outputsPerSecond))
         return parts.joined(separator: "; ")
     }
 }

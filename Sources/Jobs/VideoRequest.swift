@@ -58,8 +58,7 @@ public struct VideoRequest {
     /// Validates, samples the clip, and writes it.
     @discardableResult
     public func run(with sampler: GraphSampler) throws -> Result {
-        guard framesPerSecond >= 1 && framesPerSecond <= 240 else { throw SamplingError("--fps \(framesPerSecond): must lie in 1…240") }
-        guard upscale >= 1 && upscale <= 64 else { throw SamplingError("--upscale \(upscale): must lie in 1…64") }
+        try ClipFile.checkOptions(framesPerSecond: framesPerSecond, upscale: upscale)
         if settings.size != nil { throw SamplingError("--size does not apply to a video; use --upscale N (a whole factor of the model's size)") }
         let frames = try frames(for: sampler)
         // Where the output goes is checked before the (long) sampling, not after.
@@ -80,14 +79,10 @@ public struct VideoRequest {
 
     /// Writes frames to the output (MP4, GIF, or the folder already opened for it).
     public func write(_ images: [ByteImage], folder: OutputFolder?) throws -> [URL] {
-        guard let first = images.first else { throw SamplingError("\(output.path): no frames to write") }
+        guard !images.isEmpty else { throw SamplingError("\(output.path): no frames to write") }
         switch container {
         case .mp4, .gif:
-            let codec: VideoSettings.Codec = container == .gif ? .gif : .h264
-            let writer = try VideoWriter(url: output, width: first.width, height: first.height,
-                                         settings: VideoSettings(codec: codec, framesPerSecond: framesPerSecond))
-            for image in images { try writer.append(image) }
-            try writer.finish()
+            try ClipFile.write(images, to: output, codec: container == .gif ? .gif : .h264, framesPerSecond: framesPerSecond)
             return [output]
         case .folder:
             guard let folder else { throw SamplingError("\(output.path): the output folder was not opened") }

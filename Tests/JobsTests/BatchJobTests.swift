@@ -26,15 +26,15 @@ import Testing
         return contents.entries
     }
 
-    /// Every file the job wrote, by path relative to the folder, with its bytes.
-    static func images(_ dir: URL) throws -> [String: Data] {
+    /// Every file the job wrote under `top` ("images" or "videos"), by path relative to the folder, with its bytes.
+    static func outputs(_ dir: URL, in top: String = "images") throws -> [String: Data] {
         var result: [String: Data] = [:]
-        let root = dir.appendingPathComponent("images")
+        let root = dir.appendingPathComponent(top)
         for case let path as String in FileManager.default.enumerator(atPath: root.path) ?? FileManager.DirectoryEnumerator() {
             let url = root.appendingPathComponent(path)
             var isFolder: ObjCBool = false
             FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
-            if !isFolder.boolValue { result["images/" + path] = try Data(contentsOf: url) }
+            if !isFolder.boolValue { result[top + "/" + path] = try Data(contentsOf: url) }
         }
         return result
     }
@@ -95,7 +95,7 @@ import Testing
         #expect(entries.allSatisfy { $0.status == .ok })
         #expect(Set(entries.map(\.id)) == Set((0..<12).map { "good-\($0)" } + ["from-file"]))
         for entry in entries { #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(entry.files[0]).path)) }
-        #expect(try Self.images(out).count == goodOutputs)
+        #expect(try Self.outputs(out).count == goodOutputs)
     }
 
     @Test func resumeSkipsDoneRedoesPartialAndCleansUp() throws {
@@ -107,7 +107,7 @@ import Testing
         let out = dir.appendingPathComponent("out")
         let job = BatchJob(jobsFile: jobs, output: out, defaults: Self.defaults, batchSize: 3)
         _ = try job.run(with: sampler, showProgress: false)
-        let before = try Self.images(out)
+        let before = try Self.outputs(out)
         var entries = try Self.manifest(out)
         #expect(entries.count == 1 + 2 + 3 + 1)
 
@@ -127,7 +127,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: stale.path))
         let after = try Self.manifest(out)
         #expect(after.count == 7 && Set(after.map(\.key)).count == 7)
-        #expect(try Self.images(out) == before, "redrawn images must be byte-identical")
+        #expect(try Self.outputs(out) == before, "redrawn images must be byte-identical")
         // A third run has nothing to do.
         #expect(try job.run(with: sampler, showProgress: false).drawn == 0)
     }
@@ -149,11 +149,11 @@ import Testing
         _ = try BatchJob(jobsFile: jobs, output: sharded, defaults: Self.defaults, shard: try Shard(index: 1, count: 3)).run(with: sampler, showProgress: false)
         let report = try JobMerge(folder: sharded).run()
         #expect(report.shards == 3 && report.badLines.count == 1 && report.entries.filter { $0.status == .failed }.count == 2)
-        #expect("\(report)".contains("2 × video items need the video model (not yet available)"))
+        #expect("\(report)".contains("2 × \(JobVideoModel.missingReason())"))
         // The whole run's manifest is in the order outputs finished; the merged one in job order.
         func comparable(_ e: [ManifestEntry]) -> [String] { e.map { "\($0.id) \($0.index) \($0.files) \($0.seed) \($0.status) \($0.reason ?? "")" }.sorted() }
         #expect(comparable(try Self.manifest(sharded)) == comparable(try Self.manifest(whole)))
-        #expect(try Self.images(sharded) == Self.images(whole))
+        #expect(try Self.outputs(sharded) == Self.outputs(whole))
         #expect(try JobMerge(folder: whole).run().shards == 1)
 
         // A duplicated output and a missing file are refused, and nothing is written.
@@ -171,7 +171,7 @@ import Testing
         #expect(try Data(contentsOf: sharded.appendingPathComponent("manifest.jsonl")) == merged)
     }
 
-    @Test func videoLinesFailWithAReasonAndRetryKeepsOneLineEach() throws {
+    @Test func videoLinesWithoutAVideoModelFailWithAReasonAndRetryKeepsOneLineEach() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
@@ -183,7 +183,7 @@ import Testing
         let first = try BatchJob(jobsFile: jobs, output: out, defaults: Self.defaults).run(with: sampler, showProgress: false)
         #expect(first.failed == 2 && first.drawn == 0)
         let entries = try Self.manifest(out)
-        #expect(entries.map(\.reason) == [BatchJob.videoUnavailable, BatchJob.videoUnavailable])
+        #expect(entries.map(\.reason) == [JobVideoModel.missingReason(), JobVideoModel.missingReason()])
         #expect(try BatchJob(jobsFile: jobs, output: out, defaults: Self.defaults).run(with: sampler, showProgress: false).failed == 2)
         _ = try BatchJob(jobsFile: jobs, output: out, defaults: Self.defaults, retryFailed: true).run(with: sampler, showProgress: false)
         #expect(try Self.manifest(out).count == 2)

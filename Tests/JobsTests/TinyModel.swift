@@ -22,12 +22,13 @@ enum TinyModel {
         return url
     }
 
-    /// Writes the tiny model (16×16 images) into `folder` and returns its path.
-    static func write(in folder: URL, vocabulary: Vocabulary = .shapeWorld, configuration: ModelConfiguration = configuration) throws -> URL {
+    /// Writes the tiny model (16×16 images unless `imageSize` says otherwise) into `folder` as `name` and returns its path.
+    static func write(in folder: URL, vocabulary: Vocabulary = .shapeWorld, configuration: ModelConfiguration = configuration,
+                      imageSize: Int = 16, name: String = "tiny.safetensors") throws -> URL {
         var rng = RandomGenerator(seed: 3)
         let model = SceneGraphDiffusion(configuration, rng: &rng)
-        let url = folder.appendingPathComponent("tiny.safetensors")
-        try ModelFile.write(model, vocabulary: vocabulary, recipe: "{\"data\": {\"size\": 16}}", steps: 0, to: url)
+        let url = folder.appendingPathComponent(name)
+        try ModelFile.write(model, vocabulary: vocabulary, recipe: "{\"data\": {\"size\": \(imageSize)}}", steps: 0, to: url)
         return url
     }
 

@@ -8,18 +8,23 @@ import Testing
 
 /// A tiny video model (TinyModel's sizes, 4 frame positions) and frame sequences for it.
 enum TinyVideo {
-    static func writeModel(in folder: URL, frames: Int = 4) throws -> URL {
+    /// Writes it as `tiny_video.safetensors`, so it can sit beside TinyModel's image model.
+    static func writeModel(in folder: URL, frames: Int = 4, vocabulary: Vocabulary = .shapeWorld, imageSize: Int = 16) throws -> URL {
         var configuration = TinyModel.configuration
         configuration.unet.frames = frames
-        return try TinyModel.write(in: folder, configuration: configuration)
+        return try TinyModel.write(in: folder, vocabulary: vocabulary, configuration: configuration, imageSize: imageSize,
+                                   name: "tiny_video.safetensors")
     }
 
-    /// A clip of `count` frames: a red circle passing a blue square.
-    static func frames(_ count: Int) -> String {
+    /// A clip of `count` frames as a frame sequence file holds it: `{"frames": [...]}`.
+    static func frames(_ count: Int) -> String { #"{"frames": "# + frameList(count) + "}" }
+
+    /// The frame list alone, as a jobs line's `"frames"` holds it: a red circle passing a blue square.
+    static func frameList(_ count: Int) -> String {
         let frames = (0..<count).map { i in
             #"{"objects": ["red circle", "blue square"], "relationships": [[0, "\#(i < count / 2 ? "left of" : "right of")", 1]]}"#
         }
-        return #"{"frames": ["# + frames.joined(separator: ", ") + "]}"
+        return "[" + frames.joined(separator: ", ") + "]"
     }
 }
 

@@ -1,0 +1,25 @@
+import Foundation
+
+/// The model a batch job draws its video outputs with, as `sample --jobs` chose it. It is a path,
+/// not a loaded model: a shard loads it only when it has video outputs to draw.
+public enum JobVideoModel: Sendable, Equatable {
+    /// A model file. If it is missing or unreadable the run stops with one message, like the image model.
+    case file(URL)
+    /// No model: every video output to draw is recorded as failed with `reason`.
+    case missing(reason: String)
+
+    /// `--video-model PATH` if given, else `defaultPath` (the shipped video model) if that file exists.
+    public static func resolve(flag: String?, defaultPath: String = GraphSampler.defaultVideoModel) -> JobVideoModel {
+        if let flag { return .file(URL(fileURLWithPath: flag)) }
+        if FileManager.default.fileExists(atPath: defaultPath) { return .file(URL(fileURLWithPath: defaultPath)) }
+        return .missing(reason: missingReason(defaultPath: defaultPath))
+    }
+
+    /// The reason recorded when no video model was given and the default one does not exist.
+    public static func missingReason(defaultPath: String = GraphSampler.defaultVideoModel) -> String {
+        "no video model: pass --video-model PATH (\(defaultPath) does not exist)"
+    }
+
+    /// What `BatchJob` assumes when told nothing: no video model.
+    public static let notGiven = JobVideoModel.missing(reason: missingReason())
+}
