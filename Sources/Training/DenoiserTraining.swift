@@ -73,6 +73,7 @@ public final class DenoiserTraining: TrainingTask {
         optimizer.learningRate = lr
         // This rank's block of the global batch; random draws are made for the whole batch.
         let total = recipe.batch, share = parallel.share(of: total), b = share.count
+        batches.renderer.maxObjects = data.maxObjects(atStep: step)
         let (pixels, graphs) = batches.next(share, of: total)
         let graphBatch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: vocabulary))
         let encoding = recipe.encoder == .frozen ? GradMode.disabled { model.encoder(graphBatch) } : model.encoder(graphBatch)

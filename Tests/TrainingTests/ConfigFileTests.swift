@@ -31,7 +31,7 @@ import Testing
 
     @Test func resolvedConfigReadsBackToTheSameValues() throws {
         var train = TrainingConfiguration(); train.learningRate = 2.5e-4; train.encoder = .frozen; train.steps = 123
-        var data = DataConfiguration(); data.size = 48
+        var data = DataConfiguration(); data.size = 48; data.curriculumSteps = 900
         var model = ModelConfiguration.shapes32; model.unet.heads = 2
         for text in [configurationYAML([model.section, train.section, data.section]), configurationJSON([model.section, train.section, data.section])] {
             let file = try ConfigFile(text: text, source: "resolved")
@@ -39,6 +39,31 @@ import Testing
             #expect(try file.read { try TrainingConfiguration.parse(root: $0, source: $1) } == train)
             #expect(try file.read { try DataConfiguration.parse(root: $0, source: $1) } == data)
         }
+    }
+
+    /// 2…4 objects over 900 steps: three equal stages capped at 2, 3 and 4 objects, then the full range.
+    @Test func curriculumRaisesTheObjectCapInEqualStages() throws {
+        var data = DataConfiguration(); data.minObjects = 2; data.maxObjects = 4; data.curriculumSteps = 900
+        #expect([0, 299, 300, 599, 600, 899, 900, 5000].map { data.maxObjects(atStep: $0) } == [2, 2, 3, 3, 4, 4, 4, 4])
+        data.curriculumSteps = 0
+        #expect(data.maxObjects(atStep: 0) == 4)
+        let negative = message { _ = try ConfigFile(text: "data:\n  curriculum_steps: -5\n", source: "c.yaml").read { try DataConfiguration.parse(root: $0, source: $1) } }
+        #expect(negative.hasPrefix("c.yaml:2: data.curriculum_steps: must not be negative"))
+        let seed = message { _ = try ConfigFile(text: "data:\n  eval_seed: -1\n", source: "c.yaml").read { try DataConfiguration.parse(root: $0, source: $1) } }
+        #expect(seed.hasPrefix("c.yaml:2: data.eval_seed: must not be negative"))
+    }
+
+    /// The training batches obey the cap: with a curriculum the first step's scenes have at most min_objects objects.
+    @Test func curriculumReachesTheTrainingBatches() throws {
+        let run = TinyRun.folder("curriculum")
+        let config = try TinyRun.configFile(near: run)
+        defer { for u in [run, config] { try? FileManager.default.removeItem(at: u) } }
+        let a = try DenoiserTrainingLaunch(config: config, encoder: nil, out: run, resume: false,
+                                           overrides: ["train.steps=2", "data.min_objects=1", "data.max_objects=4", "data.curriculum_steps=100"]).prepare()
+        _ = try a.task.trainStep()
+        #expect(a.task.batches.renderer.maxObjects == 1)
+        var replay = a.task.batches; replay.nextIndex = 0
+        #expect(replay.next(a.task.recipe.batch).graphs.allSatisfy { $0.objects.count == 1 })
     }
 }
 
