@@ -102,18 +102,7 @@ final class ManifestWriter {
     func append(_ entries: [ManifestEntry]) throws {
         guard !entries.isEmpty else { return }
         let bytes = Array(try entries.map { try $0.jsonLine() + "\n" }.joined().utf8)
-        let failure: String? = bytes.withUnsafeBytes { raw -> String? in
-            var written = 0
-            while written < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
-                }
-                written += n
-            }
-            return fsync(fd) == 0 ? nil : "fsync: " + String(cString: strerror(errno))
-        }
+        let failure = Durability.writeAllAndSync(fd, bytes)
         if let failure { throw SamplingError("\(url.path): cannot append to the manifest: \(failure)") }
     }
 

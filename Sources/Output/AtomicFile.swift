@@ -11,18 +11,7 @@ public enum AtomicFile {
         let output = try OutputPath(url)
         let fd = open(output.temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OutputError.fromErrno(url.path) }
-        var failure: OutputError? = bytes.withUnsafeBytes { raw -> OutputError? in
-            var written = 0
-            while written < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return OutputError.fromErrno(url.path)
-                }
-                written += n
-            }
-            return fsync(fd) == 0 ? nil : OutputError.fromErrno(url.path, "fsync")
-        }
+        var failure = Durability.writeAllAndSync(fd, bytes).map { OutputError(path: url.path, reason: $0) }
         if close(fd) != 0, failure == nil { failure = OutputError.fromErrno(url.path, "close") }
         if let failure {
             output.discard()

@@ -5,7 +5,25 @@ import Glibc
 
 /// fsync helpers: a rename is only durable once the renamed file's data and the folder entry
 /// that names it are both on disk, so a crash right after commit cannot leave an empty file.
-enum Durability {
+public enum Durability {
+    /// Writes all of `bytes` to `fd` (retrying short and interrupted writes), then fsyncs it; on
+    /// failure returns which call failed and strerror's reason (errno is gone by the time a caller
+    /// formats its own message).
+    public static func writeAllAndSync(_ fd: Int32, _ bytes: [UInt8]) -> String? {
+        bytes.withUnsafeBytes { raw -> String? in
+            var written = 0
+            while written < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return "write: " + String(cString: strerror(errno))
+                }
+                written += n
+            }
+            return fsync(fd) == 0 ? nil : "fsync: " + String(cString: strerror(errno))
+        }
+    }
+
     /// Flushes the file at `path` to disk.
     static func syncFile(_ path: String, reportingAs reported: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
