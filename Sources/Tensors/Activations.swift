@@ -71,34 +71,43 @@ public func geglu(_ x: Tensor) -> Tensor {
 /// y = x·σ(x) over `range`.
 @inline(never)
 func siluKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-    vectorMap(x, y, range) { $0 * vectorSigmoid($0) }
+    struct SiLU: LaneFunction { @inline(__always) func callAsFunction(_ x: FloatVector) -> FloatVector { x * vectorSigmoid(x) } }
+    vectorMap(x, y, range, SiLU())
 }
 
 /// dx = g·σ(x)·(1 + x·(1 − σ(x))) over `range`.
 @inline(never)
 func siluPullbackKernel(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-    vectorMap(x, g, dx, range) { v, g in
-        let sig = vectorSigmoid(v)
-        return g * sig * multiplyAdd(v, 1 - sig, FloatVector(repeating: 1))
+    struct SiLUPullback: LaneFunction2 {
+        @inline(__always) func callAsFunction(_ x: FloatVector, _ g: FloatVector) -> FloatVector {
+            let sig = vectorSigmoid(x)
+            return g * sig * multiplyAdd(x, 1 - sig, FloatVector(repeating: 1))
+        }
     }
+    vectorMap(x, g, dx, range, SiLUPullback())
 }
 
 /// y = GELU(x) over `range`.
 @inline(never)
 func geluKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-    vectorMap(x, y, range) { vectorGelu($0) }
+    struct GELU: LaneFunction { @inline(__always) func callAsFunction(_ x: FloatVector) -> FloatVector { vectorGelu(x) } }
+    vectorMap(x, y, range, GELU())
 }
 
 /// dx = g·GELU′(x) over `range`.
 @inline(never)
 func geluPullbackKernel(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-    vectorMap(x, g, dx, range) { v, g in g * vectorGeluAndDerivative(v).derivative }
+    struct GELUPullback: LaneFunction2 {
+        @inline(__always) func callAsFunction(_ x: FloatVector, _ g: FloatVector) -> FloatVector { g * vectorGeluAndDerivative(x).derivative }
+    }
+    vectorMap(x, g, dx, range, GELUPullback())
 }
 
 /// o = a·GELU(gate) for one row of n.
 @inline(never)
 func gegluRow(_ a: UnsafePointer<Float>, _ gate: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int) {
-    vectorMap(a, gate, o, 0..<n) { a, gate in a * vectorGelu(gate) }
+    struct GEGLU: LaneFunction2 { @inline(__always) func callAsFunction(_ a: FloatVector, _ gate: FloatVector) -> FloatVector { a * vectorGelu(gate) } }
+    vectorMap(a, gate, o, 0..<n, GEGLU())
 }
 
 /// da = g·GELU(gate), dgate = g·a·GELU′(gate) for one row of n.

@@ -99,29 +99,41 @@ func groupNormKernel(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps
 
 // The per-channel loops, out of line so the vector math inlines into them (see `vectorMap`).
 
+/// x·scale + shift, lane-wise.
+struct ScaleShift: LaneFunction {
+    let scale: FloatVector, shift: FloatVector
+    init(_ scale: Float, _ shift: Float) { self.scale = FloatVector(repeating: scale); self.shift = FloatVector(repeating: shift) }
+    @inline(__always) func callAsFunction(_ x: FloatVector) -> FloatVector { multiplyAdd(x, scale, shift) }
+}
+
 /// y = x·scale + shift over one channel's n positions.
 @inline(never)
 func scaleShiftRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, scale: Float, shift: Float) {
-    let scaleV = FloatVector(repeating: scale), shiftV = FloatVector(repeating: shift)
-    vectorMap(x, y, 0..<n) { multiplyAdd($0, scaleV, shiftV) }
+    vectorMap(x, y, 0..<n, ScaleShift(scale, shift))
 }
 
 /// y = SiLU(x·scale + shift) over one channel's n positions.
 @inline(never)
 func scaleShiftSiLURow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, scale: Float, shift: Float) {
-    let scaleV = FloatVector(repeating: scale), shiftV = FloatVector(repeating: shift)
-    vectorMap(x, y, 0..<n) { let z = multiplyAdd($0, scaleV, shiftV); return z * vectorSigmoid(z) }
+    struct ScaleShiftSiLU: LaneFunction {
+        let affine: ScaleShift
+        @inline(__always) func callAsFunction(_ x: FloatVector) -> FloatVector { let z = affine(x); return z * vectorSigmoid(z) }
+    }
+    vectorMap(x, y, 0..<n, ScaleShiftSiLU(affine: ScaleShift(scale, shift)))
 }
 
 /// dz = g·σ(z)·(1 + z·(1 − σ(z))) with z = x·scale + shift recomputed, over one channel.
 @inline(never)
 func siluPullbackThroughAffineRow(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>, _ n: Int,
                                   scale: Float, shift: Float) {
-    let scaleV = FloatVector(repeating: scale), shiftV = FloatVector(repeating: shift)
-    vectorMap(x, g, dz, 0..<n) { x, g in
-        let z = multiplyAdd(x, scaleV, shiftV), s = vectorSigmoid(z)
-        return g * s * multiplyAdd(z, 1 - s, FloatVector(repeating: 1))
+    struct Pullback: LaneFunction2 {
+        let affine: ScaleShift
+        @inline(__always) func callAsFunction(_ x: FloatVector, _ g: FloatVector) -> FloatVector {
+            let z = affine(x), s = vectorSigmoid(z)
+            return g * s * multiplyAdd(z, 1 - s, FloatVector(repeating: 1))
+        }
     }
+    vectorMap(x, g, dz, 0..<n, Pullback(affine: ScaleShift(scale, shift)))
 }
 
 /// (Σ g, Σ g·(x − mean)) over one channel, sixteen lanes at a time (a scalar float reduction
@@ -147,7 +159,12 @@ func gradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int
 @inline(never)
 func groupNormPullbackRow(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int,
                           mean: Float, gScale: Float, deviationScale: Float, offset: Float) {
-    let meanV = FloatVector(repeating: mean), gScaleV = FloatVector(repeating: gScale)
-    let deviationV = FloatVector(repeating: deviationScale), offsetV = FloatVector(repeating: offset)
-    vectorMap(x, g, dx, 0..<n) { x, g in multiplyAdd(g, gScaleV, multiplyAdd(x - meanV, deviationV, offsetV)) }
+    struct Pullback: LaneFunction2 {
+        let mean: FloatVector, gScale: FloatVector, deviationScale: FloatVector, offset: FloatVector
+        @inline(__always) func callAsFunction(_ x: FloatVector, _ g: FloatVector) -> FloatVector {
+            multiplyAdd(g, gScale, multiplyAdd(x - mean, deviationScale, offset))
+        }
+    }
+    vectorMap(x, g, dx, 0..<n, Pullback(mean: FloatVector(repeating: mean), gScale: FloatVector(repeating: gScale),
+                                        deviationScale: FloatVector(repeating: deviationScale), offset: FloatVector(repeating: offset)))
 }
