@@ -256,4 +256,18 @@ import Testing
             #expect(check.maxError < gradientTolerance, "fused \(fused): \(check.worst)")
         }
     }
+
+    /// summed(toShape:)'s contiguous kernels (row sums and row accumulation) on lengths around
+    /// the vector width, against Double sums.
+    @Test(arguments: [1, 7, 16, 17, 33, 255])
+    func broadcastSumsWithTails(n: Int) {
+        let x = randomTensor([3, n], seed: 51), xv = x.scalars.map(Double.init)
+        let rows = x.summed(toShape: [3, 1]).scalars, columns = x.summed(toShape: [1, n]).scalars
+        for r in 0..<3 {
+            let exact = (0..<n).reduce(0.0) { $0 + xv[r * n + $1] }
+            #expect(abs(Double(rows[r]) - exact) < 1e-6 * Double(n))
+        }
+        for j in 0..<n { #expect(abs(Double(columns[j]) - (xv[j] + xv[n + j] + xv[2 * n + j])) < 1e-6) }
+        #expect(x.summed(toShape: [1, 1]).scalars[0].isFinite)
+    }
 }
