@@ -236,18 +236,15 @@ protocol LaneFunction { func callAsFunction(_ x: FloatVector) -> FloatVector }
 /// A lane-wise function of two vectors, for `vectorMap`.
 protocol LaneFunction2 { func callAsFunction(_ a: FloatVector, _ b: FloatVector) -> FloatVector }
 
-/// dst[i] = f(src[i]) over `range`, sixteen lanes at a time, the tail padded with zeros, through
-/// one loop body (so the math is inlined once). Call it from a small `@inline(never)` kernel:
-/// inlined into a large caller, `vectorGelu` & co. were left as calls (GEGLU ran 1.8× slower).
+/// dst[i] = f(src[i]) over `range`, sixteen lanes at a time, the tail padded with zeros. Call it
+/// from a small `@inline(never)` kernel: inlined into a large caller, `vectorGelu` & co. were
+/// left as calls (GEGLU ran 1.8× slower).
 @inline(__always)
 func vectorMap<F: LaneFunction>(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ range: Range<Int>, _ f: F) {
     var i = range.lowerBound
-    while i < range.upperBound {
-        let count = range.upperBound - i, whole = count >= 16
-        let v = f(whole ? loadVector(src, i) : loadPartialVector(src, i, count: count, padding: 0))
-        if whole { storeVector(v, dst, i) } else { storePartialVector(v, dst, i, count: count) }
-        i += 16
-    }
+    while i + 16 <= range.upperBound { storeVector(f(loadVector(src, i)), dst, i); i += 16 }
+    let tail = range.upperBound - i
+    if tail > 0 { storePartialVector(f(loadPartialVector(src, i, count: tail, padding: 0)), dst, i, count: tail) }
 }
 
 /// dst[i] = f(a[i], b[i]) over `range`, like `vectorMap`.
@@ -255,11 +252,10 @@ func vectorMap<F: LaneFunction>(_ src: UnsafePointer<Float>, _ dst: UnsafeMutabl
 func vectorMap<F: LaneFunction2>(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                                  _ range: Range<Int>, _ f: F) {
     var i = range.lowerBound
-    while i < range.upperBound {
-        let count = range.upperBound - i, whole = count >= 16
-        let v = f(whole ? loadVector(a, i) : loadPartialVector(a, i, count: count, padding: 0),
-                  whole ? loadVector(b, i) : loadPartialVector(b, i, count: count, padding: 0))
-        if whole { storeVector(v, dst, i) } else { storePartialVector(v, dst, i, count: count) }
-        i += 16
+    while i + 16 <= range.upperBound { storeVector(f(loadVector(a, i), loadVector(b, i)), dst, i); i += 16 }
+    let tail = range.upperBound - i
+    if tail > 0 {
+        let v = f(loadPartialVector(a, i, count: tail, padding: 0), loadPartialVector(b, i, count: tail, padding: 0))
+        storePartialVector(v, dst, i, count: tail)
     }
 }

@@ -270,4 +270,24 @@ import Testing
         for j in 0..<n { #expect(abs(Double(columns[j]) - (xv[j] + xv[n + j] + xv[2 * n + j])) < 1e-6) }
         #expect(x.summed(toShape: [1, 1]).scalars[0].isFinite)
     }
+
+    /// Layer norm's vectorised pullback on feature counts around the vector width: values against
+    /// Double, gradients (input and affine) by finite differences.
+    @Test(arguments: [7, 16, 17, 33])
+    func layerNormWithTails(c: Int) {
+        let x = randomTensor([3, c], seed: 61, std: 2), w = randomTensor([c], seed: 62), b = randomTensor([c], seed: 63)
+        let y = layerNorm(x, weight: w, bias: b).scalars, xv = x.scalars.map(Double.init)
+        var worst = 0.0
+        for r in 0..<3 {
+            let row = xv[(r * c)..<((r + 1) * c)], mean = row.reduce(0, +) / Double(c)
+            let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(c)
+            for i in 0..<c {
+                let z = (xv[r * c + i] - mean) / (variance + 1e-5).squareRoot() * Double(w.scalars[i]) + Double(b.scalars[i])
+                worst = max(worst, abs(Double(y[r * c + i]) - z))
+            }
+        }
+        #expect(worst < 1e-5, "\(worst)")
+        let check = GradientCheck.run([x, w, b], samples: 60) { layerNorm($0[0], weight: $0[1], bias: $0[2]) }
+        #expect(check.maxError < gradientTolerance, "\(check.worst)")
+    }
 }
