@@ -40,52 +40,31 @@ public func fastErf(_ x: Float) -> Float {
     return x < 0 ? -r : r
 }
 
-/// Largest of n floats, eight lanes at a time (a plain loop would not vectorise: float max
-/// reductions need reassociation). `.>` + `replace` lowers to a vector compare and blend.
-@inline(__always)
-func vectorMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-    var i = 0
-    var lanes = SIMD8<Float>(repeating: -.infinity)
-    let raw = UnsafeRawPointer(x)
-    while i + 8 <= n {
-        let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        lanes.replace(with: v, where: v .> lanes)
-        i += 8
-    }
-    var m = lanes.max()
-    while i < n { m = x[i] > m ? x[i] : m; i += 1 }
-    return m
-}
-
-/// Sum of n floats, eight lanes at a time.
-@inline(__always)
+/// Sum of n floats, sixteen lanes at a time with two accumulators (a plain loop would not
+/// vectorise: float reductions need reassociation), the tail padded with zeros.
+@inline(never)
 func vectorSum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     var i = 0
-    var lanes = SIMD8<Float>()
-    let raw = UnsafeRawPointer(x)
-    while i + 8 <= n {
-        lanes += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        i += 8
-    }
-    var s = lanes.sum()
-    while i < n { s += x[i]; i += 1 }
-    return s
+    var a = FloatVector(), b = FloatVector()
+    while i + 32 <= n { a += loadVector(x, i); b += loadVector(x, i + 16); i += 32 }
+    if i + 16 <= n { a += loadVector(x, i); i += 16 }
+    if i < n { b += loadPartialVector(x, i, count: n - i, padding: 0) }
+    return horizontalSum(a + b)
 }
 
-/// Σ (x − mean)², eight lanes at a time.
-@inline(__always)
+/// Σ (x − mean)², sixteen lanes at a time with two accumulators, the tail padded with the mean.
+@inline(never)
 func vectorSquaredDeviation(_ x: UnsafePointer<Float>, _ n: Int, mean: Float) -> Float {
     var i = 0
-    var lanes = SIMD8<Float>()
-    let m = SIMD8<Float>(repeating: mean), raw = UnsafeRawPointer(x)
-    while i + 8 <= n {
-        let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - m
-        lanes += d * d
-        i += 8
+    var a = FloatVector(), b = FloatVector()
+    let m = FloatVector(repeating: mean)
+    while i + 32 <= n {
+        let d = loadVector(x, i) - m, e = loadVector(x, i + 16) - m
+        a = multiplyAdd(d, d, a); b = multiplyAdd(e, e, b); i += 32
     }
-    var s = lanes.sum()
-    while i < n { let d = x[i] - mean; s += d * d; i += 1 }
-    return s
+    if i + 16 <= n { let d = loadVector(x, i) - m; a = multiplyAdd(d, d, a); i += 16 }
+    if i < n { let d = loadPartialVector(x, i, count: n - i, padding: mean) - m; b = multiplyAdd(d, d, b) }
+    return horizontalSum(a + b)
 }
 
 // MARK: - Sixteen lanes at a time
