@@ -17,6 +17,19 @@ func releaseTargetCPU() -> [String] {
     return []
 }
 
+/// Whether the release target has fused multiply-add: the SIMD kernels (`FastMath.swift`) then
+/// use it (`SGD_FMA`). Without FMA hardware an FMA is a libm call per lane, so a portable build
+/// (SGD_TARGET_CPU=x86-64) computes a·b + c in two steps instead. Debug builds get the same
+/// define (their FMA is libm's fmaf, correctly rounded like the instruction), so tests check
+/// the arithmetic release builds run.
+func releaseTargetHasFMA() -> Bool {
+    let fmaCPUs: Set<String> = ["haswell", "broadwell", "skylake", "skylake-avx512", "cascadelake", "cooperlake",
+                                "icelake-client", "icelake-server", "tigerlake", "sapphirerapids", "alderlake",
+                                "znver1", "znver2", "znver3", "znver4"]
+    let flags = releaseTargetCPU()
+    return flags.count == 2 && fmaCPUs.contains(flags[1])
+}
+
 // Release builds are what users run: -O keeps every precondition, so a shape or index error at
 // an API boundary is a message, not an out-of-bounds read (-Ounchecked would assume them true).
 // The hot loops work on unsafe pointers, which carry no bounds checks in either mode.
@@ -46,7 +59,8 @@ let package = Package(
 
         // Libraries, dependencies pointing one way (DESIGN.md).
         .target(name: "Output", swiftSettings: fastKernels),
-        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: fastKernels),
+        .target(name: "Tensors", dependencies: ["CBLAS"],
+                swiftSettings: fastKernels + (releaseTargetHasFMA() ? [.define("SGD_FMA")] : [])),
         .target(name: "NN", dependencies: ["Tensors", "Output"], swiftSettings: fastKernels),
         .target(name: "SceneGraphs", swiftSettings: fastKernels),
         .target(name: "ShapeWorld", dependencies: ["SceneGraphs"], swiftSettings: fastKernels),

@@ -13,8 +13,8 @@ func pointwise(_ kind: PointwiseActivation, _ x: Tensor) -> Tensor {
     parallelChunks(x.count, minimumPerThread: 32_768) { r in
         switch kind {
         case .relu: for i in r { dst[i] = max(src[i], 0) }
-        case .silu: for i in r { dst[i] = src[i] / (1 + fastExp(-src[i])) }
-        case .gelu: for i in r { dst[i] = geluValue(src[i]) }
+        case .silu: siluKernel(src, dst, r)
+        case .gelu: geluKernel(src, dst, r)
         }
     }
     return out.recording([x]) { g in
@@ -23,12 +23,8 @@ func pointwise(_ kind: PointwiseActivation, _ x: Tensor) -> Tensor {
         parallelChunks(x.count, minimumPerThread: 32_768) { r in
             switch kind {
             case .relu: for i in r { dp[i] = src[i] > 0 ? gp[i] : 0 }
-            case .silu:
-                for i in r {
-                    let v = src[i], sig = 1 / (1 + fastExp(-v))
-                    dp[i] = gp[i] * sig * (1 + v * (1 - sig))
-                }
-            case .gelu: for i in r { dp[i] = gp[i] * geluDerivative(src[i]) }
+            case .silu: siluPullbackKernel(src, gp, dp, r)
+            case .gelu: geluPullbackKernel(src, gp, dp, r)
             }
         }
         return [gx]
@@ -44,29 +40,6 @@ public func silu(_ x: Tensor) -> Tensor { pointwise(.silu, x) }
 /// Exact GELU: x · Φ(x) = 0.5 · x · (1 + erf(x/√2)).
 public func gelu(_ x: Tensor) -> Tensor { pointwise(.gelu, x) }
 
-@inline(__always) func geluValue(_ v: Float) -> Float { 0.5 * v * (1 + fastErf(v * 0.70710678118654752)) }
-
-/// Φ(x) + x·φ(x).
-@inline(__always) func geluDerivative(_ v: Float) -> Float {
-    0.5 * (1 + fastErf(v * 0.70710678118654752)) + v * 0.39894228040143268 * fastExp(-0.5 * v * v)
-}
-
-/// (GELU(v), GELU′(v)) sharing one erf and one exp: erf(v/√2)'s own e^(−v²/2) is also the
-/// normal density's, so the pair costs what GELU alone cost (the GEGLU pullback needs both).
-@inline(__always) func geluValueAndDerivative(_ v: Float) -> (Float, Float) {
-    let a = (v < 0 ? -v : v) * 0.70710678118654752
-    let t = 1 / (1 + 0.327_591_1 * a)
-    var p: Float = 1.061_405_429
-    p = p * t - 1.453_152_027
-    p = p * t + 1.421_413_741
-    p = p * t - 0.284_496_736
-    p = p * t + 0.254_829_592
-    let e = fastExp(-a * a)
-    let r = 1 - p * t * e
-    let cdf = 0.5 * (1 + (v < 0 ? -r : r))
-    return (v * cdf, cdf + v * 0.39894228040143268 * e)
-}
-
 /// GEGLU: x [*, 2F] → a · GELU(gate) [*, F], with a the first and gate the second half of the last dimension.
 public func geglu(_ x: Tensor) -> Tensor {
     let twoF = x.shape.last ?? 0
@@ -76,8 +49,8 @@ public func geglu(_ x: Tensor) -> Tensor {
     let src = x.storage.pointer, dst = out.storage.pointer
     parallelChunks(rows, minimumPerThread: max(1, 16_384 / max(f, 1))) { range in
         for r in range {
-            let a = src + r * twoF, gate = a + f, o = dst + r * f
-            for i in 0..<f { o[i] = a[i] * geluValue(gate[i]) }
+            let a = src + r * twoF
+            gegluRow(a, a + f, dst + r * f, f)
         }
     }
     return out.recording([x]) { g in
@@ -85,14 +58,76 @@ public func geglu(_ x: Tensor) -> Tensor {
         let gp = g.storage.pointer, dp = gx.storage.pointer
         parallelChunks(rows, minimumPerThread: max(1, 16_384 / max(f, 1))) { range in
             for r in range {
-                let a = src + r * twoF, gate = a + f, gr = gp + r * f, da = dp + r * twoF, dgate = da + f
-                for i in 0..<f {
-                    let (value, derivative) = geluValueAndDerivative(gate[i])
-                    da[i] = gr[i] * value
-                    dgate[i] = gr[i] * a[i] * derivative
-                }
+                let a = src + r * twoF, da = dp + r * twoF
+                gegluPullbackRow(a, a + f, gp + r * f, da, da + f, f)
             }
         }
         return [gx]
+    }
+}
+
+// The kernels, out of line so the vector math inlines into their loops (see `vectorMap`).
+
+/// y = x·σ(x) over `range`.
+@inline(never)
+func siluKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    struct SiLU: LaneFunction { @inline(__always) func callAsFunction(_ x: FloatVector) -> FloatVector { x * vectorSigmoid(x) } }
+    vectorMap(x, y, range, SiLU())
+}
+
+/// dx = g·σ(x)·(1 + x·(1 − σ(x))) over `range`.
+@inline(never)
+func siluPullbackKernel(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    struct SiLUPullback: LaneFunction2 {
+        @inline(__always) func callAsFunction(_ x: FloatVector, _ g: FloatVector) -> FloatVector {
+            let sig = vectorSigmoid(x)
+            return g * sig * multiplyAdd(x, 1 - sig, FloatVector(repeating: 1))
+        }
+    }
+    vectorMap(x, g, dx, range, SiLUPullback())
+}
+
+/// y = GELU(x) over `range`.
+@inline(never)
+func geluKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    struct GELU: LaneFunction { @inline(__always) func callAsFunction(_ x: FloatVector) -> FloatVector { vectorGelu(x) } }
+    vectorMap(x, y, range, GELU())
+}
+
+/// dx = g·GELU′(x) over `range`.
+@inline(never)
+func geluPullbackKernel(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    struct GELUPullback: LaneFunction2 {
+        @inline(__always) func callAsFunction(_ x: FloatVector, _ g: FloatVector) -> FloatVector { g * vectorGeluAndDerivative(x).derivative }
+    }
+    vectorMap(x, g, dx, range, GELUPullback())
+}
+
+/// o = a·GELU(gate) for one row of n.
+@inline(never)
+func gegluRow(_ a: UnsafePointer<Float>, _ gate: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int) {
+    struct GEGLU: LaneFunction2 { @inline(__always) func callAsFunction(_ a: FloatVector, _ gate: FloatVector) -> FloatVector { a * vectorGelu(gate) } }
+    vectorMap(a, gate, o, 0..<n, GEGLU())
+}
+
+/// da = g·GELU(gate), dgate = g·a·GELU′(gate) for one row of n.
+@inline(never)
+func gegluPullbackRow(_ a: UnsafePointer<Float>, _ gate: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+                      _ da: UnsafeMutablePointer<Float>, _ dgate: UnsafeMutablePointer<Float>, _ n: Int) {
+    // One loop body for whole vectors and the tail: with two copies of the GELU math the
+    // optimiser left the second as a call.
+    var i = 0
+    while i < n {
+        let count = n - i, whole = count >= 16
+        let gateV = whole ? loadVector(gate, i) : loadPartialVector(gate, i, count: count, padding: 0)
+        let gv = whole ? loadVector(g, i) : loadPartialVector(g, i, count: count, padding: 0)
+        let av = whole ? loadVector(a, i) : loadPartialVector(a, i, count: count, padding: 0)
+        let (value, derivative) = vectorGeluAndDerivative(gateV)
+        if whole {
+            storeVector(gv * value, da, i); storeVector(gv * av * derivative, dgate, i)
+        } else {
+            storePartialVector(gv * value, da, i, count: count); storePartialVector(gv * av * derivative, dgate, i, count: count)
+        }
+        i += 16
     }
 }

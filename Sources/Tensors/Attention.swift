@@ -23,19 +23,20 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
     let out = Tensor.uninitialized(query.shape)
     let qp = query.storage.pointer, kp = key.storage.pointer, vp = value.storage.pointer
     let op = out.storage.pointer
-    let mask = keyMask
-    forEachHead(pairs, scratchCount: probs == nil ? nq * nk : 0) { pair, scratch in
-        let b = pair / heads, h = pair % heads
-        let q = qp + b * nq * c + h * dh, k = kp + b * nk * c + h * dh, v = vp + b * nk * c + h * dh
-        let p = probs.map { $0.storage.pointer + pair * nq * nk } ?? scratch
-        BLAS.gemm(transB: true, m: nq, n: nk, k: dh, alpha: scale, a: q, lda: c, b: k, ldb: c, c: p)
-        if let mask {
-            mask.withUnsafeBufferPointer { m in
-                for j in 0..<nk where !m[b * nk + j] { for i in 0..<nq { p[i * nk + j] = -.infinity } }
-            }
+    // The mask as one additive row per image (0 attended, −∞ masked), added inside the softmax
+    // pass: no column-strided −∞ stores into the scores.
+    let maskBias = keyMask.map { m in Tensor(shape: [batch * nk], scalars: m.map { $0 ? 0 : -Float.infinity }) }
+    let biasPointer = maskBias.map { UnsafePointer($0.storage.pointer) }
+    withExtendedLifetime(maskBias) {
+        forEachHead(pairs, scratchCount: probs == nil ? nq * nk : 0) { pair, scratch in
+            let b = pair / heads, h = pair % heads
+            let q = qp + b * nq * c + h * dh, k = kp + b * nk * c + h * dh, v = vp + b * nk * c + h * dh
+            let p = probs.map { $0.storage.pointer + pair * nq * nk } ?? scratch
+            BLAS.gemm(transB: true, m: nq, n: nk, k: dh, alpha: scale, a: q, lda: c, b: k, ldb: c, c: p)
+            let bias = biasPointer.map { $0 + b * nk }
+            for i in 0..<nq { softmaxRow(p + i * nk, p + i * nk, nk, bias: bias) }
+            BLAS.gemm(m: nq, n: dh, k: nk, a: p, b: v, ldb: c, c: op + b * nq * c + h * dh, ldc: c)
         }
-        for i in 0..<nq { softmaxRow(p + i * nk, p + i * nk, nk) }
-        BLAS.gemm(m: nq, n: dh, k: nk, a: p, b: v, ldb: c, c: op + b * nq * c + h * dh, ldc: c)
     }
     guard let probs else { return out }
     return out.recording([query, key, value]) { g in

@@ -79,7 +79,13 @@ extension Tensor {
         for row in 0..<loop.outerCount {
             loop.offsets(ofRow: row, into: &offs)
             let a = src + offs[0], o = dst + offs[1]
-            if sOut == 0 {
+            // Contiguous rows (bias and embedding gradients) take the SIMD16 kernels: the
+            // general strided loops below are scalar, with a checked multiply per element.
+            if sIn == 1 && sOut == 0 {
+                o[0] += contiguousSum(a, n)
+            } else if sIn == 1 && sOut == 1 {
+                accumulateRow(a, o, n)
+            } else if sOut == 0 {
                 var acc: Float = 0
                 for i in 0..<n { acc += a[i * sIn] }
                 o[0] += acc
@@ -89,4 +95,20 @@ extension Tensor {
         }
         return out
     }
+}
+
+/// Σ a[0..<n], sixteen lanes at a time.
+@inline(never)
+func contiguousSum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
+    var lanes = FloatVector(), i = 0
+    while i + 16 <= n { lanes += loadVector(a, i); i += 16 }
+    if i < n { lanes += loadPartialVector(a, i, count: n - i, padding: 0) }
+    return horizontalSum(lanes)
+}
+
+/// o[i] += a[i] for i < n, sixteen lanes at a time.
+@inline(never)
+func accumulateRow(_ a: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int) {
+    struct Add: LaneFunction2 { @inline(__always) func callAsFunction(_ o: FloatVector, _ a: FloatVector) -> FloatVector { o + a } }
+    vectorMap(UnsafePointer(o), a, o, 0..<n, Add())
 }

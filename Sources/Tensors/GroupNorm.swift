@@ -43,11 +43,7 @@ func groupNormKernel(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps
                 for c in 0..<perGroup {
                     let scaleC = wp[c0 + c] * r, shiftC = bp[c0 + c] - mu * scaleC
                     let ac = a + c * spatial, oc = o + c * spatial
-                    if silu {
-                        for i in 0..<spatial { let z = ac[i] * scaleC + shiftC; oc[i] = z / (1 + fastExp(-z)) }
-                    } else {
-                        for i in 0..<spatial { oc[i] = ac[i] * scaleC + shiftC }
-                    }
+                    if silu { scaleShiftSiLURow(ac, oc, spatial, scale: scaleC, shift: shiftC) } else { scaleShiftRow(ac, oc, spatial, scale: scaleC, shift: shiftC) }
                 }
             }
         }
@@ -72,30 +68,23 @@ func groupNormKernel(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps
                         if silu, let d {
                             for c in 0..<perGroup {
                                 let scaleC = wp[c0 + c] * r, shiftC = bp[c0 + c] - mu * scaleC
-                                let ac = a + c * spatial, gc = gr + c * spatial, dc = d + c * spatial
-                                for i in 0..<spatial {
-                                    let z = ac[i] * scaleC + shiftC, s = 1 / (1 + fastExp(-z))
-                                    dc[i] = gc[i] * s * (1 + z * (1 - s))
-                                }
+                                siluPullbackThroughAffineRow(a + c * spatial, gr + c * spatial, d + c * spatial, spatial, scale: scaleC, shift: shiftC)
                             }
                             gr = UnsafePointer(d)
                         }
                         var groupDxhat: Float = 0, groupDxhatXhat: Float = 0
                         for c in 0..<perGroup {
-                            var s1: Float = 0, s2: Float = 0
-                            let ac = a + c * spatial, gc = gr + c * spatial
-                            for i in 0..<spatial { s1 += gc[i]; s2 += gc[i] * (ac[i] - mu) * r }
+                            let (s1, deviationSum) = gradientSums(gr + c * spatial, a + c * spatial, spatial, mean: mu)
+                            let s2 = deviationSum * r
                             sg[b * channels + c0 + c] = s1; sx[b * channels + c0 + c] = s2
                             groupDxhat += s1 * wp[c0 + c]; groupDxhatXhat += s2 * wp[c0 + c]
                         }
                         guard writeDx, let d else { continue }
                         let m1 = groupDxhat / Float(groupSize), m2 = groupDxhatXhat / Float(groupSize)
                         for c in 0..<perGroup {
-                            let wc = wp[c0 + c], ac = a + c * spatial, gc = gr + c * spatial, dc = d + c * spatial
-                            for i in 0..<spatial {
-                                let xhat = (ac[i] - mu) * r
-                                dc[i] = r * (gc[i] * wc - m1 - xhat * m2)
-                            }
+                            // r·(g·w − m1 − (x − μ)·r·m2) = g·(r·w) + (x − μ)·(−r²·m2) − r·m1
+                            groupNormPullbackRow(a + c * spatial, gr + c * spatial, d + c * spatial, spatial, mean: mu,
+                                                 gScale: r * wp[c0 + c], deviationScale: -r * r * m2, offset: -r * m1)
                         }
                     }
                 }
@@ -106,4 +95,76 @@ func groupNormKernel(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, eps
         if bias.requiresGrad { db = Tensor(shape: [batch, channels], scalars: sumG).summed(toShape: [1, channels]).reshaped([channels]) }
         return [writeDx ? dx : nil, dw, db]
     }
+}
+
+// The per-channel loops, out of line so the vector math inlines into them (see `vectorMap`).
+
+/// x·scale + shift, lane-wise.
+struct ScaleShift: LaneFunction {
+    let scale: FloatVector, shift: FloatVector
+    init(_ scale: Float, _ shift: Float) { self.scale = FloatVector(repeating: scale); self.shift = FloatVector(repeating: shift) }
+    @inline(__always) func callAsFunction(_ x: FloatVector) -> FloatVector { multiplyAdd(x, scale, shift) }
+}
+
+/// y = x·scale + shift over one channel's n positions.
+@inline(never)
+func scaleShiftRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, scale: Float, shift: Float) {
+    vectorMap(x, y, 0..<n, ScaleShift(scale, shift))
+}
+
+/// y = SiLU(x·scale + shift) over one channel's n positions.
+@inline(never)
+func scaleShiftSiLURow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, scale: Float, shift: Float) {
+    struct ScaleShiftSiLU: LaneFunction {
+        let affine: ScaleShift
+        @inline(__always) func callAsFunction(_ x: FloatVector) -> FloatVector { let z = affine(x); return z * vectorSigmoid(z) }
+    }
+    vectorMap(x, y, 0..<n, ScaleShiftSiLU(affine: ScaleShift(scale, shift)))
+}
+
+/// dz = g·σ(z)·(1 + z·(1 − σ(z))) with z = x·scale + shift recomputed, over one channel.
+@inline(never)
+func siluPullbackThroughAffineRow(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>, _ n: Int,
+                                  scale: Float, shift: Float) {
+    struct Pullback: LaneFunction2 {
+        let affine: ScaleShift
+        @inline(__always) func callAsFunction(_ x: FloatVector, _ g: FloatVector) -> FloatVector {
+            let z = affine(x), s = vectorSigmoid(z)
+            return g * s * multiplyAdd(z, 1 - s, FloatVector(repeating: 1))
+        }
+    }
+    vectorMap(x, g, dz, 0..<n, Pullback(affine: ScaleShift(scale, shift)))
+}
+
+/// (Σ g, Σ g·(x − mean)) over one channel, sixteen lanes at a time (a scalar float reduction
+/// never vectorises: it would need reassociation).
+@inline(never)
+func gradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int, mean: Float) -> (Float, Float) {
+    var sumG = FloatVector(), sumGD = FloatVector(), i = 0
+    let meanV = FloatVector(repeating: mean)
+    while i + 16 <= n {
+        let gv = loadVector(g, i)
+        sumG += gv; sumGD = multiplyAdd(gv, loadVector(x, i) - meanV, sumGD); i += 16
+    }
+    if i < n {
+        // x padded with the mean: the padded lanes' x − mean is zero (and g's is zero anyway).
+        let gv = loadPartialVector(g, i, count: n - i, padding: 0)
+        sumG += gv; sumGD = multiplyAdd(gv, loadPartialVector(x, i, count: n - i, padding: mean) - meanV, sumGD)
+    }
+    return (horizontalSum(sumG), horizontalSum(sumGD))
+}
+
+/// dx = g·gScale + (x − mean)·deviationScale + offset over one channel; x − mean is formed
+/// first, as x̂ is in the forward pass, so a large mean cancels no digits.
+@inline(never)
+func groupNormPullbackRow(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int,
+                          mean: Float, gScale: Float, deviationScale: Float, offset: Float) {
+    struct Pullback: LaneFunction2 {
+        let mean: FloatVector, gScale: FloatVector, deviationScale: FloatVector, offset: FloatVector
+        @inline(__always) func callAsFunction(_ x: FloatVector, _ g: FloatVector) -> FloatVector {
+            multiplyAdd(g, gScale, multiplyAdd(x - mean, deviationScale, offset))
+        }
+    }
+    vectorMap(x, g, dx, 0..<n, Pullback(mean: FloatVector(repeating: mean), gScale: FloatVector(repeating: gScale),
+                                        deviationScale: FloatVector(repeating: deviationScale), offset: FloatVector(repeating: offset)))
 }

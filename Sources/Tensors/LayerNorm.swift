@@ -38,19 +38,10 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float = 1e
                         let tw = pw + t * c, tb = pb + t * c
                         for r in (t * chunk)..<min(rows, (t + 1) * chunk) {
                             let a = xp + r * c, gr = gp + r * c, mu = mp[r], rs = rp[r]
-                            var m1: Float = 0, m2: Float = 0
-                            for i in 0..<c {
-                                let xhat = (a[i] - mu) * rs, dxhat = gr[i] * wp[i]
-                                tw[i] += gr[i] * xhat; tb[i] += gr[i]
-                                m1 += dxhat; m2 += dxhat * xhat
-                            }
+                            let (s1, s2) = layerNormPullbackSums(a, gr, wp, tw, tb, c, mean: mu, rstd: rs)
                             guard let dx else { continue }
-                            m1 /= Float(c); m2 /= Float(c)
-                            let d = dx.storage.pointer + r * c
-                            for i in 0..<c {
-                                let xhat = (a[i] - mu) * rs
-                                d[i] = rs * (gr[i] * wp[i] - m1 - xhat * m2)
-                            }
+                            layerNormPullbackRow(a, gr, wp, dx.storage.pointer + r * c, c, mean: mu, rstd: rs,
+                                                 m1: s1 / Float(c), m2: s2 / Float(c))
                         }
                     }
                 }
@@ -59,5 +50,51 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float = 1e
         let dw = weight.requiresGrad ? Tensor(shape: [threads, c], scalars: partialW).summed(toShape: [1, c]).reshaped([c]) : nil
         let db = bias.requiresGrad ? Tensor(shape: [threads, c], scalars: partialB).summed(toShape: [1, c]).reshaped([c]) : nil
         return [dx, dw, db]
+    }
+}
+
+/// One row of the pullback's sums, sixteen lanes at a time (the scalar loop's float reductions
+/// kept it from vectorising): tw += g·x̂, tb += g, and returns (Σ g·w, Σ g·w·x̂).
+@inline(never)
+func layerNormPullbackSums(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                           _ tw: UnsafeMutablePointer<Float>, _ tb: UnsafeMutablePointer<Float>, _ n: Int,
+                           mean: Float, rstd: Float) -> (Float, Float) {
+    let meanV = FloatVector(repeating: mean), rstdV = FloatVector(repeating: rstd)
+    var m1 = FloatVector(), m2 = FloatVector(), i = 0
+    while i < n {
+        let count = n - i, whole = count >= 16
+        // Padding x with the mean and g with 0 makes the padded lanes contribute nothing.
+        let xv = whole ? loadVector(x, i) : loadPartialVector(x, i, count: count, padding: mean)
+        let gv = whole ? loadVector(g, i) : loadPartialVector(g, i, count: count, padding: 0)
+        let wv = whole ? loadVector(w, i) : loadPartialVector(w, i, count: count, padding: 0)
+        let twv = whole ? loadVector(tw, i) : loadPartialVector(tw, i, count: count, padding: 0)
+        let tbv = whole ? loadVector(tb, i) : loadPartialVector(tb, i, count: count, padding: 0)
+        let xhat = (xv - meanV) * rstdV, dxhat = gv * wv
+        let newTw = multiplyAdd(gv, xhat, twv), newTb = tbv + gv
+        if whole { storeVector(newTw, tw, i); storeVector(newTb, tb, i) } else {
+            storePartialVector(newTw, tw, i, count: count); storePartialVector(newTb, tb, i, count: count)
+        }
+        m1 += dxhat; m2 = multiplyAdd(dxhat, xhat, m2)
+        i += 16
+    }
+    return (horizontalSum(m1), horizontalSum(m2))
+}
+
+/// dx = r·(g·w − m1 − x̂·m2) for one row, sixteen lanes at a time.
+@inline(never)
+func layerNormPullbackRow(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                          _ dx: UnsafeMutablePointer<Float>, _ n: Int, mean: Float, rstd: Float, m1: Float, m2: Float) {
+    let meanV = FloatVector(repeating: mean), rstdV = FloatVector(repeating: rstd)
+    let m1V = FloatVector(repeating: m1), m2V = FloatVector(repeating: m2)
+    var i = 0
+    while i < n {
+        let count = n - i, whole = count >= 16
+        let xv = whole ? loadVector(x, i) : loadPartialVector(x, i, count: count, padding: 0)
+        let gv = whole ? loadVector(g, i) : loadPartialVector(g, i, count: count, padding: 0)
+        let wv = whole ? loadVector(w, i) : loadPartialVector(w, i, count: count, padding: 0)
+        let xhat = (xv - meanV) * rstdV
+        let d = rstdV * (gv * wv - m1V - xhat * m2V)
+        if whole { storeVector(d, dx, i) } else { storePartialVector(d, dx, i, count: count) }
+        i += 16
     }
 }

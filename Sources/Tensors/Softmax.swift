@@ -20,26 +20,81 @@ public func softmax(_ x: Tensor) -> Tensor {
     }
 }
 
-/// y = softmax(x) for one row; a row of −∞ only (every key masked) becomes zeros.
-@inline(__always)
+/// y = softmax(x) for one row (may run in place: y == x); a row of −∞ only (every key masked)
+/// becomes zeros. Three passes over the row, which stays in L1: max; e^(x − max) stored and
+/// summed in the same pass; scale by 1/sum.
 func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    let m = vectorMax(x, n)
+    softmaxRow(x, y, n, bias: nil)
+}
+
+/// softmax(x + bias) for one row, with `bias` (n floats: 0 for a key that is attended, −∞ for a
+/// masked one) read alongside x — attention's key mask, without writing −∞ into the scores.
+/// With `bias` nil this is plain softmax; the branch is per row, not per element.
+/// Out of line, so the vector math inlines into it (see `vectorMap`); one call per row.
+@inline(never)
+func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, bias: UnsafePointer<Float>?) {
+    let whole = n & ~15, tail = n - whole
+    // Tails are padded with −∞: neutral for the max, and e^(−∞) = 0 adds nothing to the sum.
+    var maxLanes = FloatVector(repeating: -.infinity)
+    var i = 0
+    if let bias {
+        while i < whole { let v = loadVector(x, i) + loadVector(bias, i); maxLanes.replace(with: v, where: v .> maxLanes); i += 16 }
+        if tail > 0 {
+            let v = loadPartialVector(x, whole, count: tail, padding: -.infinity) + loadPartialVector(bias, whole, count: tail, padding: 0)
+            maxLanes.replace(with: v, where: v .> maxLanes)
+        }
+    } else {
+        while i < whole { let v = loadVector(x, i); maxLanes.replace(with: v, where: v .> maxLanes); i += 16 }
+        if tail > 0 {
+            let v = loadPartialVector(x, whole, count: tail, padding: -.infinity)
+            maxLanes.replace(with: v, where: v .> maxLanes)
+        }
+    }
+    let m = horizontalMax(maxLanes)
     if m == -Float.infinity { y.update(repeating: 0, count: n); return }
-    for i in 0..<n { y[i] = fastExp(x[i] - m) }
-    let inv = 1 / vectorSum(y, n)
-    for i in 0..<n { y[i] *= inv }
+    let shift = FloatVector(repeating: m)
+    var sumLanes = FloatVector()
+    i = 0
+    if let bias {
+        while i < whole {
+            let e = vectorExp(loadVector(x, i) + loadVector(bias, i) - shift)
+            storeVector(e, y, i); sumLanes += e; i += 16
+        }
+        if tail > 0 {
+            let v = loadPartialVector(x, whole, count: tail, padding: -.infinity) + loadPartialVector(bias, whole, count: tail, padding: 0)
+            let e = vectorExp(v - shift)
+            storePartialVector(e, y, whole, count: tail); sumLanes += e
+        }
+    } else {
+        while i < whole {
+            let e = vectorExp(loadVector(x, i) - shift)
+            storeVector(e, y, i); sumLanes += e; i += 16
+        }
+        if tail > 0 {
+            let e = vectorExp(loadPartialVector(x, whole, count: tail, padding: -.infinity) - shift)
+            storePartialVector(e, y, whole, count: tail); sumLanes += e
+        }
+    }
+    let inv = FloatVector(repeating: 1 / horizontalSum(sumLanes))
+    i = 0
+    while i < whole { storeVector(loadVector(y, i) * inv, y, i); i += 16 }
+    if tail > 0 { storePartialVector(loadPartialVector(y, whole, count: tail, padding: 0) * inv, y, whole, count: tail) }
 }
 
 /// dx = y ⊙ (g − Σ g ⊙ y) for one row (may run in place: dx == g).
-@inline(__always)
+@inline(never)
 func softmaxRowBackward(_ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
-    var lanes = SIMD8<Float>(), i = 0
-    let rawG = UnsafeRawPointer(g), rawY = UnsafeRawPointer(y)
-    while i + 8 <= n {
-        lanes += rawG.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * rawY.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        i += 8
+    let whole = n & ~15, tail = n - whole
+    var dotLanes = FloatVector(), i = 0
+    while i < whole { dotLanes = multiplyAdd(loadVector(g, i), loadVector(y, i), dotLanes); i += 16 }
+    if tail > 0 {
+        dotLanes = multiplyAdd(loadPartialVector(g, whole, count: tail, padding: 0), loadPartialVector(y, whole, count: tail, padding: 0), dotLanes)
     }
-    var dot = lanes.sum()
-    while i < n { dot += g[i] * y[i]; i += 1 }
-    for j in 0..<n { dx[j] = y[j] * (g[j] - dot) }
+    let dot = FloatVector(repeating: horizontalSum(dotLanes))
+    i = 0
+    while i < whole { storeVector(loadVector(y, i) * (loadVector(g, i) - dot), dx, i); i += 16 }
+    if tail > 0 {
+        let v = loadPartialVector(y, whole, count: tail, padding: 0) * (loadPartialVector(g, whole, count: tail, padding: 0) - dot)
+        storePartialVector(v, dx, whole, count: tail)
+    }
 }

@@ -25,19 +25,9 @@ import Testing
         } }
     }
 
-    /// The shared-exp GELU pair against Φ and φ in Double, and GEGLU's pullback against the formula.
-    @Test func geluValueAndDerivativeMatchExactFormulas() {
-        var worst: (Double, Double) = (0, 0)
-        var v: Float = -9
-        while v < 9 {
-            let d = Double(v), cdf = 0.5 * (1 + erf(d / 2.0.squareRoot())), pdf = exp(-0.5 * d * d) / (2 * Double.pi).squareRoot()
-            let (value, derivative) = geluValueAndDerivative(v)
-            worst.0 = max(worst.0, abs(Double(value) - d * cdf))
-            worst.1 = max(worst.1, abs(Double(derivative) - (cdf + d * pdf)))
-            v += 0.00917
-        }
-        #expect(worst.0 < 2e-6 && worst.1 < 2e-6, "\(worst)")
-
+    /// GEGLU's pullback against the formula (the shared-exp GELU pair itself is checked against
+    /// Φ and φ in VectorMathTests).
+    @Test func gegluPullbackMatchesExactFormulas() {
         let x = randomTensor([3, 8], seed: 4, std: 2)
         let xl = x.copy(); xl.requiresGrad = true
         let g = randomTensor([3, 4], seed: 5)
