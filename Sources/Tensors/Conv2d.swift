@@ -92,6 +92,7 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: In
     // holds one block of output rows (see `rowsPerBlock`).
     parallelChunks(geo.batch) { images in
         let columns = geo.isPointwise ? nil : Tensor.uninitialized([geo.columnBlockCount])
+        defer { withExtendedLifetime(columns) {} }
         for b in images {
             let o = op + b * geo.cout * geo.outPlane
             let xb = xp + b * geo.cin * geo.inPlane
@@ -128,6 +129,8 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: In
             for worker in workers {
                 let images = (geo.batch * worker / threads)..<(geo.batch * (worker + 1) / threads)
                 let scratch = geo.isPointwise ? nil : Tensor.uninitialized([scratchCount])
+                // Raw pointers into scratch outlive its last Swift use: keep it until the images are done.
+                defer { withExtendedLifetime(scratch) {} }
                 let dwp = wantW ? partials[worker].storage.pointer : nil
                 for b in images {
                     let gb = gp + b * geo.cout * geo.outPlane
@@ -182,12 +185,16 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: In
         }
         var dw: Tensor? = nil
         if wantW {
-            let sum = partials[0].storage.pointer
-            for p in partials.dropFirst() { let q = p.storage.pointer; for i in 0..<p.count { sum[i] += q[i] } }
-            let t = Tensor.uninitialized(weight.shape), tp = t.storage.pointer
-            let (k, cout) = (geo.columnRows, geo.cout)
-            for r in 0..<k { for c in 0..<cout { tp[c * k + r] = sum[r * cout + c] } }
-            dw = t
+            // The partials must outlive the transpose: released after their last Swift use, the
+            // first one's buffer (the same size as dW) would come straight back from the pool as t.
+            withExtendedLifetime(partials) {
+                let sum = partials[0].storage.pointer
+                for p in partials.dropFirst() { let q = p.storage.pointer; for i in 0..<p.count { sum[i] += q[i] } }
+                let t = Tensor.uninitialized(weight.shape), tp = t.storage.pointer
+                let (k, cout) = (geo.columnRows, geo.cout)
+                for r in 0..<k { for c in 0..<cout { tp[c * k + r] = sum[r * cout + c] } }
+                dw = t
+            }
         }
         var grads: [Tensor?] = [dx, dw]
         if bias != nil {
