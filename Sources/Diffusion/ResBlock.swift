@@ -27,11 +27,15 @@ public final class ResBlock: Module {
         let c1 = conv1(normalizedSiLU(norm1, x, record, "norm1")); record?("conv1", c1)
         let e = emb(silu(embedding)); record?("emb", e)
         let h = c1 + e.reshaped([e.shape[0], e.shape[1], 1, 1])
-        let c2 = conv2(normalizedSiLU(norm2, h, record, "norm2")); record?("conv2", c2)
+        let n2 = normalizedSiLU(norm2, h, record, "norm2")
         var residual = x
         if let skip { residual = skip(x); record?("skip", residual) }
+        // Without a recorder conv2's own output never has to exist: the skip path is added inside
+        // its GEMM (β = 1 onto skip + bias) instead of in a separate pass.
+        guard let record else { return conv2(n2, residual: residual) }
+        let c2 = conv2(n2); record("conv2", c2)
         let out = residual + c2
-        record?("", out)
+        record("", out)
         return out
     }
 }

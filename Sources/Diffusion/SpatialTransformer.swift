@@ -27,6 +27,7 @@ public final class SpatialTransformer: Module {
 
     /// x [B, C, H, W], context [B, M, Cc], mask [B·M] → [B, C, H, W].
     public func callAsFunction(_ x: Tensor, context: Tensor, mask: [Bool], record: ActivationRecorder? = nil) -> Tensor {
+        guard record != nil else { return fused(x, context: context, mask: mask) }
         let (b, c, hgt, wid) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let n = norm(x); record?("norm", n)
         let projected = projIn(n); record?("proj_in", projected)
@@ -43,5 +44,17 @@ public final class SpatialTransformer: Module {
         let result = x + out
         record?("", result)
         return result
+    }
+
+    /// The same block without a recorder, where no intermediate has to exist on its own: the 1×1
+    /// projections go straight between the image and token layouts (no permute copies), and
+    /// every residual add is folded into the GEMM that produces the added term (β = 1 onto
+    /// residual + bias). Same values as the recorded path up to float rounding order.
+    func fused(_ x: Tensor, context: Tensor, mask: [Bool]) -> Tensor {
+        var h = pointwiseConvToTokens(norm(x), weight: projIn.weight, bias: projIn.bias)   // tokens [B, HW, C]
+        h = selfAttention(ln1(h), residual: h)
+        h = crossAttention(ln2(h), context: context, mask: mask, residual: h)
+        h = feedForwardOut(geglu(feedForwardIn(ln3(h))), residual: h)
+        return pointwiseConvFromTokens(h, weight: projOut.weight, bias: projOut.bias, residual: x, height: x.shape[2], width: x.shape[3])
     }
 }

@@ -23,4 +23,9 @@ public final class Conv2d: Module {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
     }
+
+    /// residual + self(x), the add fused into the product (see `conv2d(_:weight:bias:stride:padding:residual:)`).
+    public func callAsFunction(_ x: Tensor, residual: Tensor) -> Tensor {
+        conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, residual: residual)
+    }
 }

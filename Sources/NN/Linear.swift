@@ -15,4 +15,7 @@ public final class Linear: Module {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { linear(x, weight: weight, bias: bias) }
+
+    /// residual + self(x), the add fused into the product (see `linear(_:weight:bias:residual:)`).
+    public func callAsFunction(_ x: Tensor, residual: Tensor) -> Tensor { linear(x, weight: weight, bias: bias, residual: residual) }
 }

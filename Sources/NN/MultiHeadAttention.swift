@@ -25,4 +25,12 @@ public final class Attention: Module {
         record?("o", out); record?("", out)
         return out
     }
+
+    /// residual + self(x, …), the add fused into the output projection (no recorder: the
+    /// projection's own output never exists).
+    public func callAsFunction(_ x: Tensor, context: Tensor? = nil, mask: [Bool]? = nil, residual: Tensor) -> Tensor {
+        let source = context ?? x
+        let attended = scaledDotProductAttention(query: q(x), key: k(source), value: v(source), heads: heads, keyMask: mask)
+        return o(attended, residual: residual)
+    }
 }

@@ -71,13 +71,17 @@ func flippedTransposedWeight(_ weight: Tensor) -> Tensor {
     return out
 }
 
-/// Conv2d with zero padding (PyTorch layouts).
-public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
-    conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, columnBlockFloats: ConvGeometry.defaultColumnBlockFloats)
+/// Conv2d with zero padding (PyTorch layouts). With `residual` (the output's shape) the result is
+/// residual + conv(x): the GEMMs accumulate (β = 1) onto residual + bias, written in the pass
+/// that would otherwise only fill the bias, so a ResBlock's `skip + conv2(…)` needs no add pass.
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, residual: Tensor? = nil) -> Tensor {
+    conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, residual: residual,
+           columnBlockFloats: ConvGeometry.defaultColumnBlockFloats)
 }
 
 /// conv2d with a chosen im2col block size (see `ConvGeometry.rowsPerBlock`), for tests.
-func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int, columnBlockFloats: Int) -> Tensor {
+func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int, residual: Tensor? = nil,
+            columnBlockFloats: Int) -> Tensor {
     require(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                  "conv2d: input \(x.shape), weight \(weight.shape)")
     let geo = ConvGeometry(batch: x.shape[0], cin: x.shape[1], height: x.shape[2], width: x.shape[3],
@@ -86,8 +90,10 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: In
     require(geo.outHeight > 0 && geo.outWidth > 0, "conv2d: kernel larger than padded input \(x.shape)")
     if let bias { require(bias.shape == [geo.cout], "conv2d: bias \(bias.shape) for \(geo.cout) channels") }
     let out = Tensor.uninitialized([geo.batch, geo.cout, geo.outHeight, geo.outWidth])
+    if let residual { require(residual.shape == out.shape, "conv2d: residual \(residual.shape) for output \(out.shape)") }
     let xp = x.storage.pointer, wp = weight.storage.pointer, op = out.storage.pointer
-    let bp = bias?.storage.pointer
+    let bp = bias?.storage.pointer, rp = residual?.storage.pointer
+    let accumulate: Float = bp == nil && rp == nil ? 0 : 1
     // Images are independent: each worker takes a run of them with its own column buffer, which
     // holds one block of output rows (see `rowsPerBlock`).
     parallelChunks(geo.batch) { images in
@@ -96,9 +102,21 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: In
         for b in images {
             let o = op + b * geo.cout * geo.outPlane
             let xb = xp + b * geo.cin * geo.inPlane
-            if let bp { for c in 0..<geo.cout { (o + c * geo.outPlane).update(repeating: bp[c], count: geo.outPlane) } }
+            if let rp {
+                let r = rp + b * geo.cout * geo.outPlane
+                if let bp {
+                    for c in 0..<geo.cout {
+                        let oc = o + c * geo.outPlane, rc = r + c * geo.outPlane, bc = bp[c]
+                        for i in 0..<geo.outPlane { oc[i] = rc[i] + bc }
+                    }
+                } else {
+                    o.update(from: r, count: geo.cout * geo.outPlane)
+                }
+            } else if let bp {
+                for c in 0..<geo.cout { (o + c * geo.outPlane).update(repeating: bp[c], count: geo.outPlane) }
+            }
             guard let columns else {
-                BLAS.gemm(m: geo.cout, n: geo.outPlane, k: geo.columnRows, a: wp, b: xb, beta: bp == nil ? 0 : 1, c: o)
+                BLAS.gemm(m: geo.cout, n: geo.outPlane, k: geo.columnRows, a: wp, b: xb, beta: accumulate, c: o)
                 continue
             }
             let cp = columns.storage.pointer, blockRows = geo.rowsPerBlock
@@ -106,12 +124,13 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: In
                 let rows = y0..<min(y0 + blockRows, geo.outHeight)
                 im2col(geo, xb, cp, rows: rows)
                 let n = rows.count * geo.outWidth
-                BLAS.gemm(m: geo.cout, n: n, k: geo.columnRows, a: wp, b: cp, beta: bp == nil ? 0 : 1,
+                BLAS.gemm(m: geo.cout, n: n, k: geo.columnRows, a: wp, b: cp, beta: accumulate,
                           c: o + rows.lowerBound * geo.outWidth, ldc: geo.outPlane)
             }
         }
     }
-    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    var inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    if let residual { inputs.append(residual) }
     return out.recording(inputs) { g in
         let gp = g.storage.pointer
         let dx = x.requiresGrad ? Tensor.uninitialized(x.shape) : nil
@@ -204,6 +223,7 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: In
             }
             grads.append(db)
         }
+        if residual != nil { grads.append(g) }
         return grads
     }
 }

@@ -60,20 +60,35 @@ func gemmBatch(_ batch: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
 }
 
 /// x · weightᵀ + bias over the last dimension: x [*, in], weight [out, in] (PyTorch layout), bias [out].
-public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+/// With `residual` (the output's shape) the result is residual + x · weightᵀ + bias: the GEMM
+/// accumulates (β = 1) onto residual + bias, written in the pass that would otherwise only fill
+/// the bias, so a transformer's `h + proj(…)` costs no separate add pass over the tokens.
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, residual: Tensor? = nil) -> Tensor {
     let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
     require(weight.rank == 2 && x.shape.last == inFeatures, "linear: input \(x.shape), weight \(weight.shape)")
     let rows = x.count / max(inFeatures, 1)
-    let out = Tensor.uninitialized(Array(x.shape.dropLast()) + [outFeatures])
+    let outShape = Array(x.shape.dropLast()) + [outFeatures]
+    let out = Tensor.uninitialized(outShape)
     let po = out.storage.pointer
-    if let bias {
-        require(bias.shape == [outFeatures], "linear: bias \(bias.shape) for \(outFeatures) outputs")
-        let pb = bias.storage.pointer
+    if let bias { require(bias.shape == [outFeatures], "linear: bias \(bias.shape) for \(outFeatures) outputs") }
+    if let residual { require(residual.shape == outShape, "linear: residual \(residual.shape) for output \(outShape)") }
+    let pb = bias?.storage.pointer
+    if let pr = residual?.storage.pointer {
+        if let pb {
+            for r in 0..<rows {
+                let o = po + r * outFeatures, a = pr + r * outFeatures
+                for j in 0..<outFeatures { o[j] = a[j] + pb[j] }
+            }
+        } else {
+            po.update(from: pr, count: rows * outFeatures)
+        }
+    } else if let pb {
         for r in 0..<rows { (po + r * outFeatures).update(from: pb, count: outFeatures) }
     }
     BLAS.parallelGemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x.storage.pointer, b: weight.storage.pointer,
-                      beta: bias == nil ? 0 : 1, c: po)
-    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+                      beta: bias == nil && residual == nil ? 0 : 1, c: po)
+    var inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    if let residual { inputs.append(residual) }
     return out.recording(inputs) { g in
         let gp = g.storage.pointer
         var grads: [Tensor?] = [nil, nil]
@@ -90,6 +105,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         if let bias {
             grads.append(bias.requiresGrad ? g.summed(toShape: [outFeatures]) : nil)
         }
+        if residual != nil { grads.append(g) }
         return grads
     }
 }
