@@ -91,7 +91,13 @@ struct SampleCommand: ParsableCommand {
     /// The video paths of `sample` (issue 12); nil when the request is for images.
     func videoRun(settings: SampleSettings, out: String) throws -> String? {
         let output = URL(fileURLWithPath: out)
-        let drawer = { try GraphSampler(modelFile: URL(fileURLWithPath: model ?? GraphSampler.defaultVideoModel)) }
+        let drawer = {
+            if model == nil && !FileManager.default.fileExists(atPath: GraphSampler.defaultVideoModel) {
+                throw SamplingError("no video model is shipped yet (\(GraphSampler.defaultVideoModel) does not exist): train one with "
+                    + "`train --config configs/shapes32_video.yaml --init weights/shapes32.safetensors --out runs/vid` and pass --model runs/vid/model.safetensors")
+            }
+            return try GraphSampler(modelFile: URL(fileURLWithPath: model ?? GraphSampler.defaultVideoModel))
+        }
         if let graph, VideoRequest.applies(graphFile: URL(fileURLWithPath: graph), output: output) {
             guard count == 1 else { throw SamplingError("--count \(count): a video is one clip; draw others with other --seed values") }
             let result = try VideoRequest(graphFile: URL(fileURLWithPath: graph), output: output, settings: settings, framesPerSecond: fps,
