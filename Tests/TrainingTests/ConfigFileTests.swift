@@ -63,7 +63,10 @@ import Testing
         _ = try a.task.trainStep()
         #expect(a.task.batches.renderer.maxObjects == 1)
         var replay = a.task.batches; replay.nextIndex = 0
+        var uncapped = replay; uncapped.renderer.maxObjects = 4
         #expect(replay.next(a.task.recipe.batch).graphs.allSatisfy { $0.objects.count == 1 })
+        // The same scene indices without the cap are not all single objects: the cap is what made them so.
+        #expect(uncapped.next(a.task.recipe.batch).graphs.contains { $0.objects.count > 1 })
     }
 }
 
