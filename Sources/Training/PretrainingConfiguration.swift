@@ -28,8 +28,14 @@ public struct PretrainingConfiguration: OptimizationRecipe, Sendable, Equatable 
     public var maskProbability = 0.8
     /// "relation_swap": graphs with one predicate flipped join the negatives; "none": no hard negatives.
     public var hardNegatives = "relation_swap"
-    /// Share of a batch's graphs that get a flipped copy.
+    /// Share of a batch's graphs that get flipped copies.
     public var hardNegativeShare = 0.5
+    /// Flipped copies of each chosen graph, each with a different relation flipped (at most as many
+    /// as the graph has flippable relations).
+    public var hardNegativeCopies = 1
+    /// "normalized": the masked objective's target tokens are layer-normalised per token (no affine),
+    /// so its scale does not grow with the image encoder's tokens; "raw": the tokens as encoded.
+    public var maskedTarget = "normalized"
     public var contrastiveWeight = 1.0
     public var maskedWeight = 1.0
     public var imageEncoder = ImageEncoderConfiguration(width: 128, depth: 4, heads: 4)
@@ -40,7 +46,7 @@ public struct PretrainingConfiguration: OptimizationRecipe, Sendable, Equatable 
     public static func parse(root: Node.Mapping, source: String) throws -> PretrainingConfiguration {
         let r = try YAMLSection.section("pretrain", of: root, source: source)
         try r.refuseUnknown(Set(recipeKeys + ["eval_every", "eval_pairs", "mask_probability", "hard_negatives", "hard_negative_share",
-                                              "loss", "image_encoder"]))
+                                              "hard_negative_copies", "masked_target", "loss", "image_encoder"]))
         var c = PretrainingConfiguration()
         try c.readRecipe(from: r)
         c.evalEvery = try r.int("eval_every") ?? c.evalEvery
@@ -48,6 +54,8 @@ public struct PretrainingConfiguration: OptimizationRecipe, Sendable, Equatable 
         c.maskProbability = try r.double("mask_probability") ?? c.maskProbability
         c.hardNegatives = try r.choice("hard_negatives", ["relation_swap", "none"]) ?? c.hardNegatives
         c.hardNegativeShare = try r.double("hard_negative_share") ?? c.hardNegativeShare
+        c.hardNegativeCopies = try r.int("hard_negative_copies") ?? c.hardNegativeCopies
+        c.maskedTarget = try r.choice("masked_target", ["normalized", "raw"]) ?? c.maskedTarget
 
         let loss = try YAMLSection.section("loss", of: r.mapping, source: source).prefixed("pretrain.loss")
         try loss.refuseUnknown(["contrastive", "masked"])
@@ -61,7 +69,7 @@ public struct PretrainingConfiguration: OptimizationRecipe, Sendable, Equatable 
         c.imageEncoder.depth = try image.int("depth") ?? c.imageEncoder.depth
         c.imageEncoder.heads = try image.int("heads") ?? c.imageEncoder.heads
 
-        try r.requirePositive("eval_every", c.evalEvery)
+        try r.requirePositive("eval_every", c.evalEvery); try r.requirePositive("hard_negative_copies", c.hardNegativeCopies)
         if c.batch < 2 { throw r.error("batch", r.mapping["batch"], "contrastive learning needs at least 2 pairs a batch") }
         if c.evalPairs < 0 { throw r.error("eval_pairs", r.mapping["eval_pairs"], "must not be negative") }
         try r.requireWithin("mask_probability", c.maskProbability, 0...1); try r.requireWithin("hard_negative_share", c.hardNegativeShare, 0...1)
@@ -89,7 +97,8 @@ public struct PretrainingConfiguration: OptimizationRecipe, Sendable, Equatable 
         ("pretrain", recipeValues + [
             ("eval_every", .int(evalEvery)), ("eval_pairs", .int(evalPairs)),
             ("mask_probability", .double(maskProbability)), ("hard_negatives", .string(hardNegatives)),
-            ("hard_negative_share", .double(hardNegativeShare)),
+            ("hard_negative_share", .double(hardNegativeShare)), ("hard_negative_copies", .int(hardNegativeCopies)),
+            ("masked_target", .string(maskedTarget)),
             ("loss", .mapping([("contrastive", .double(contrastiveWeight)), ("masked", .double(maskedWeight))])),
             ("image_encoder", .mapping([("patch", .int(imageEncoder.patch)), ("width", .int(imageEncoder.width)),
                                         ("depth", .int(imageEncoder.depth)), ("heads", .int(imageEncoder.heads))])),

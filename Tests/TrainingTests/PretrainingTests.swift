@@ -1,5 +1,7 @@
 import Foundation
 import NN
+import ShapeWorld
+import Tensors
 import Testing
 @testable import Training
 
@@ -58,6 +60,50 @@ import Testing
         let c = try contrastive.task.trainStep()
         #expect(c.first { $0.0 == "masked" }?.1 == 0)
         #expect(c.first { $0.0 == "contrastive" }!.1 > 0)
+    }
+
+    /// Several flipped copies of a chosen graph each flip a different relation (as many as it has,
+    /// at most `hard_negative_copies`), and a copy differs from its graph in exactly one predicate.
+    @Test func hardNegativeCopiesFlipDifferentRelations() throws {
+        let run = TinyRun.folder("pre-copies")
+        let config = try TinyRun.configFile(near: run, text: Self.config)
+        defer { for u in [run, config] { try? FileManager.default.removeItem(at: u) } }
+        let launch = try PretrainingLaunch(config: config, out: run, resume: false, loss: nil,
+                                           overrides: ["pretrain.hard_negative_share=1", "pretrain.hard_negative_copies=3"]).prepare()
+        var renderer = ShapeWorldRenderer(size: 16, minObjects: 3, maxObjects: 4)
+        let graphs = (0..<40).map { renderer.scene(seed: 77, index: $0).graph }
+        let swaps = launch.task.relationSwaps(graphs)
+        var sawSeveral = false
+        for (i, g) in graphs.enumerated() {
+            let copies = swaps.filter { $0.index == i }.map(\.graph)
+            #expect(copies.count == min(3, g.flippableRelationships.count))
+            sawSeveral = sawSeveral || copies.count > 1
+            var flipped: [Int] = []
+            for copy in copies {
+                let changed = g.relationships.indices.filter { g.relationships[$0].predicate != copy.relationships[$0].predicate }
+                #expect(changed.count == 1)
+                flipped += changed
+            }
+            #expect(Set(flipped).count == flipped.count, "two copies of graph \(i) flip the same relation")
+        }
+        #expect(sawSeveral)
+    }
+
+    /// The masked objective's normalised target: zero mean and unit variance over each token.
+    @Test func normalizedMaskedTarget() throws {
+        let run = TinyRun.folder("pre-target")
+        let config = try TinyRun.configFile(near: run, text: Self.config)
+        defer { for u in [run, config] { try? FileManager.default.removeItem(at: u) } }
+        let launch = try PretrainingLaunch(config: config, out: run, resume: false, loss: nil, overrides: []).prepare()
+        #expect(launch.task.recipe.maskedTarget == "normalized")
+        let x = Tensor(shape: [1, 2, 4], scalars: [1, 2, 3, 4, -10, 0, 10, 40])
+        let y = launch.task.normalizedTokens(x).scalars
+        for row in 0..<2 {
+            let r = Array(y[(row * 4)..<(row * 4 + 4)]).map(Double.init)
+            let mean = r.reduce(0, +) / 4, variance = r.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 4
+            #expect(abs(mean) < 1e-6 && abs(variance - 1) < 1e-4, "row \(row): mean \(mean), variance \(variance)")
+        }
+        #expect(abs(Double(y[0]) - (1 - 2.5) / (1.25 + 1e-5).squareRoot()) < 1e-5)
     }
 
     @Test func badInputIsOneClearLine() throws {
