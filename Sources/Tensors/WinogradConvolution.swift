@@ -42,7 +42,7 @@ struct WinogradGeometry {
         let share = (globalTileRows + ParallelConfig.threadCount - 1) / ParallelConfig.threadCount
         return max(1, min(share, targetTiles / tileColumns))
     }
-    /// Tiles of one chunk's V and M rows, a multiple of the product kernel's 64-tile panel.
+    /// Tiles of one chunk's V and M rows (a multiple of 64: aligned rows).
     var chunkStride: Int { (rowsPerChunk * tileColumns + 63) / 64 * 64 }
     /// Tile rows of one image a chunk can hold at once (a segment of one image).
     var segmentRows: Int { min(rowsPerChunk, tileRows) }
@@ -55,10 +55,14 @@ struct WinogradGeometry {
             && geo.cout % 4 == 0 && geo.cin > 0
     }
 
-    /// Whether it is also the faster choice: every supported UNet shape with Cin ≥ 32 ran
-    /// 0.4–0.8× the im2col forward (batch 32, one core), but 3 → 32 (the UNet's conv_in) ran
-    /// 1.2–1.6×: with so few input channels the transforms cost more than the products save.
-    static func isFaster(_ geo: ConvGeometry) -> Bool { supports(geo) && geo.cin >= 8 }
+    /// Whether it is also the faster choice (forward, one core, CPU time): every supported UNet
+    /// shape with Cin ≥ 32 ran 0.4–0.8× the im2col time at batch 32, and at batch 2 from 32×32
+    /// down to 16×16 (128 tiles: 0.75–0.85×); at 8×8 and batch 2 (32 tiles) it ran 1.0–1.3×, the
+    /// weight transform no longer paid for. 3 → 32 (conv_in) ran 1.2–1.8×: with so few input
+    /// channels the transforms cost more than the products save.
+    static func isFaster(_ geo: ConvGeometry) -> Bool {
+        supports(geo) && geo.cin >= 8 && geo.batch * (geo.height / 2) * (geo.width / 2) >= 128
+    }
 
     init(batch: Int, cin: Int, cout: Int, height: Int, width: Int, targetTiles: Int = WinogradGeometry.defaultTargetTiles) {
         self.batch = batch; self.cin = cin; self.cout = cout; self.height = height; self.width = width
@@ -87,21 +91,63 @@ struct WinogradGeometry {
 func winogradTransformWeight(_ weight: UnsafePointer<Float>, cout: Int, cin: Int, flipped: Bool,
                              into u: UnsafeMutablePointer<Float>) {
     let plane = cout * cin
-    for co in 0..<cout {
-        for ci in 0..<cin {
+    // The destination's fastest index innermost (co for U[ξ][ci][co], ci for the flipped
+    // U[ξ][co][ci]): sixteen contiguous store streams. With it outermost, the sixteen stores of
+    // a kernel were `plane` floats apart, the same L1 set at Cin·Cout = 4096, and the transform
+    // cost as much as a batch-2 convolution.
+    let (outer, inner) = flipped ? (cout, cin) : (cin, cout)
+    // Sixteen kernels at a time along the destination's inner index (kernel j + 1's taps are
+    // `laneStride` floats after kernel j's), the tail one by one.
+    let laneStride = flipped ? 9 : cin * 9
+    for i in 0..<outer {
+        var j = 0
+        while j + 16 <= inner {
+            let g = weight + (flipped ? (i * cin + j) * 9 : (j * cin + i) * 9)
+            winogradTransformSixteenKernels(g, laneStride: laneStride, flipped: flipped, into: u + i * inner + j, plane: plane)
+            j += 16
+        }
+        for j in j..<inner {
+            let (co, ci) = flipped ? (i, j) : (j, i)
             let g = weight + (co * cin + ci) * 9
             // The kernel's rows r0…r2 (each three taps), rotated by 180° for W′.
             var k = (g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8])
             if flipped { k = (g[8], g[7], g[6], g[5], g[4], g[3], g[2], g[1], g[0]) }
             // G g: rows 0 and 3 are the kernel's first and last rows, 1 and 2 half-sums.
             let s0 = k.0 + k.6, s1 = k.1 + k.7, s2 = k.2 + k.8
-            let base = u + (flipped ? co * cin + ci : ci * cout + co)
+            let base = u + i * inner + j
             winogradStoreTransformedRow(k.0, k.1, k.2, base, plane)
             winogradStoreTransformedRow(0.5 * (s0 + k.3), 0.5 * (s1 + k.4), 0.5 * (s2 + k.5), base + 4 * plane, plane)
             winogradStoreTransformedRow(0.5 * (s0 - k.3), 0.5 * (s1 - k.4), 0.5 * (s2 - k.5), base + 8 * plane, plane)
             winogradStoreTransformedRow(k.6, k.7, k.8, base + 12 * plane, plane)
         }
     }
+}
+
+/// G g Gᵀ for sixteen kernels, lane l's kernel at g + l·laneStride; the sixteen results of
+/// position ξ go to u[ξ·plane …+16].
+@inline(never)
+func winogradTransformSixteenKernels(_ g: UnsafePointer<Float>, laneStride: Int, flipped: Bool,
+                                     into u: UnsafeMutablePointer<Float>, plane: Int) {
+    @inline(__always) func tap(_ k: Int) -> FloatVector {
+        let k = flipped ? 8 - k : k
+        var v = FloatVector()
+        for l in 0..<16 { v[l] = g[l * laneStride + k] }
+        return v
+    }
+    let k0 = tap(0), k1 = tap(1), k2 = tap(2), k3 = tap(3), k4 = tap(4), k5 = tap(5), k6 = tap(6), k7 = tap(7), k8 = tap(8)
+    let half = FloatVector(repeating: 0.5)
+    let s0 = k0 + k6, s1 = k1 + k7, s2 = k2 + k8
+    @inline(__always) func row(_ p0: FloatVector, _ p1: FloatVector, _ p2: FloatVector, _ dst: UnsafeMutablePointer<Float>) {
+        let t = p0 + p2
+        storeVector(p0, dst, 0)
+        storeVector(half * (t + p1), dst, plane)
+        storeVector(half * (t - p1), dst, 2 * plane)
+        storeVector(p2, dst, 3 * plane)
+    }
+    row(k0, k1, k2, u)
+    row(half * (s0 + k3), half * (s1 + k4), half * (s2 + k5), u + 4 * plane)
+    row(half * (s0 - k3), half * (s1 - k4), half * (s2 - k5), u + 8 * plane)
+    row(k6, k7, k8, u + 12 * plane)
 }
 
 /// One row (p0, p1, p2) of G g times Gᵀ: four entries, `plane` apart.
@@ -178,9 +224,10 @@ func winogradChunk(_ wg: WinogradGeometry, rows: Range<Int>, x: UnsafePointer<Fl
                    _ buffers: WinogradScratch) {
     let (th, tw, ld) = (wg.tileRows, wg.tileColumns, wg.chunkStride)
     let plane = wg.height * wg.width
-    let tiles = rows.count * tw, panels = (tiles + 63) / 64 * 64
+    // The product runs over 64-tile panels, then 16-tile ones.
+    let tiles = rows.count * tw, panels = (tiles + 15) / 16 * 16
     // Input transform, segment by segment, into V[ξ][ci][tile of the chunk]. Lanes past the last
-    // tile (up to the 64-tile panel) are zeroed so the products read defined values.
+    // tile (up to a multiple of 16) are zeroed so the products read defined values.
     var g = rows.lowerBound
     while g < rows.upperBound {
         let b = g / th, ty0 = g % th, ty1 = min(th, ty0 + rows.upperBound - g)
@@ -287,7 +334,7 @@ func winogradInputTransform(_ wg: WinogradGeometry, phases: UnsafeMutablePointer
     }
 }
 
-/// m[o][t] = Σ_i u[i][o] · v[i][t] for `tiles` (a multiple of 64) tiles: a 4-channel × 64-tile
+/// m[o][t] = Σ_i u[i][o] · v[i][t] for `tiles` (a multiple of 16) tiles: a 4-channel × 64-tile
 /// block of sixteen accumulators per pass over the input channels, each step four vector loads
 /// of V, four broadcasts of U and sixteen FMAs. The V panel (Cin × 64) stays in L1 across the
 /// output-channel blocks.
@@ -295,7 +342,7 @@ func winogradInputTransform(_ wg: WinogradGeometry, phases: UnsafeMutablePointer
 func winogradProduct(u: UnsafePointer<Float>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
                      cin: Int, cout: Int, tiles: Int, ld: Int) {
     var t = 0
-    while t < tiles {
+    while t + 64 <= tiles {
         var o = 0
         while o < cout {
             var c00 = FloatVector(), c01 = FloatVector(), c02 = FloatVector(), c03 = FloatVector()
@@ -321,6 +368,24 @@ func winogradProduct(u: UnsafePointer<Float>, v: UnsafePointer<Float>, m: Unsafe
             o += 4
         }
         t += 64
+    }
+    // The last 16–48 tiles (small batches of small images): sixteen at a time.
+    while t < tiles {
+        var o = 0
+        while o < cout {
+            var c0 = FloatVector(), c1 = FloatVector(), c2 = FloatVector(), c3 = FloatVector()
+            var up = u + o, vp = v + t
+            for _ in 0..<cin {
+                let v0 = loadVector(vp, 0)
+                c0 = multiplyAdd(FloatVector(repeating: up[0]), v0, c0); c1 = multiplyAdd(FloatVector(repeating: up[1]), v0, c1)
+                c2 = multiplyAdd(FloatVector(repeating: up[2]), v0, c2); c3 = multiplyAdd(FloatVector(repeating: up[3]), v0, c3)
+                up += cout; vp += ld
+            }
+            let r0 = m + o * ld + t
+            storeVector(c0, r0, 0); storeVector(c1, r0, ld); storeVector(c2, r0, 2 * ld); storeVector(c3, r0, 3 * ld)
+            o += 4
+        }
+        t += 16
     }
 }
 

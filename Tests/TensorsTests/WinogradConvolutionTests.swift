@@ -81,13 +81,17 @@ import Testing
         } } }
     }
 
-    /// The automatic choice: Winograd where it is supported and Cin ≥ 8, im2col otherwise.
+    /// The automatic choice: Winograd where it is supported, Cin ≥ 8 and the batch has at least
+    /// 128 tiles, im2col otherwise.
     @Test func automaticChoiceByShape() {
-        func geo(_ cin: Int, _ cout: Int, _ size: Int, stride: Int = 1, kernel: Int = 3, padding: Int = 1) -> ConvGeometry {
-            ConvGeometry(batch: 2, cin: cin, height: size, width: size, cout: cout, kh: kernel, kw: kernel, stride: stride, padding: padding)
+        func geo(_ cin: Int, _ cout: Int, _ size: Int, stride: Int = 1, kernel: Int = 3, padding: Int = 1, batch: Int = 2) -> ConvGeometry {
+            ConvGeometry(batch: batch, cin: cin, height: size, width: size, cout: cout, kh: kernel, kw: kernel, stride: stride, padding: padding)
         }
         #expect(Conv2dAlgorithm.automatic.usesWinograd(geo(32, 32, 32)))
-        #expect(Conv2dAlgorithm.automatic.usesWinograd(geo(128, 64, 8)))
+        #expect(Conv2dAlgorithm.automatic.usesWinograd(geo(64, 64, 16)))            // 2 · 64 tiles
+        #expect(Conv2dAlgorithm.automatic.usesWinograd(geo(128, 64, 8, batch: 32)))
+        #expect(!Conv2dAlgorithm.automatic.usesWinograd(geo(128, 64, 8)))           // 2 · 16 tiles
+        #expect(Conv2dAlgorithm.winograd.usesWinograd(geo(128, 64, 8)))
         #expect(!Conv2dAlgorithm.automatic.usesWinograd(geo(3, 32, 32)))        // conv_in: slower
         #expect(!Conv2dAlgorithm.automatic.usesWinograd(geo(32, 3, 32)))        // Cout not a multiple of 4
         #expect(!Conv2dAlgorithm.automatic.usesWinograd(geo(32, 32, 32, stride: 2)))
