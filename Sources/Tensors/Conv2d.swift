@@ -12,6 +12,9 @@
 //   dx_b = conv(g_b, W′) with W′[ci, co, i, j] = W[co, ci, kh−1−i, kw−1−j] and padding k−1−p
 //          (stride 1: a forward-shaped GEMM with K = Cout·kh·kw, no col2im scatter)
 //   dx_b = col2im(Wᵀ · g_b)   (strided convolutions)
+// Stride-1, padding-1 3×3 convolutions with Cin ≥ 8 and at least 128 tiles per batch run as
+// Winograd F(2×2, 3×3) instead (WinogradConvolution.swift), the forward and the input gradient
+// conv(g, W′) alike; dW and db stay on the im2col path.
 
 /// Geometry of one convolution.
 struct ConvGeometry {
@@ -81,7 +84,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
 }
 
 /// How a convolution (and its input gradient) is computed. `.automatic` chooses by shape
-/// (`ConvGeometry.usesWinograd`); the others exist for benchmarks and tests.
+/// (`WinogradGeometry.isFaster`); the others exist for benchmarks and tests (`.winograd` where
+/// the shape allows it, else im2col).
 public enum Conv2dAlgorithm: Sendable {
     case automatic, im2col, winograd
 
