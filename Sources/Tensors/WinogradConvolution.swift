@@ -42,8 +42,11 @@ struct WinogradGeometry {
         let share = (globalTileRows + ParallelConfig.threadCount - 1) / ParallelConfig.threadCount
         return max(1, min(share, targetTiles / tileColumns))
     }
-    /// Tiles of one chunk's V and M rows (a multiple of 64: aligned rows).
-    var chunkStride: Int { (rowsPerChunk * tileColumns + 63) / 64 * 64 }
+    /// Floats of one chunk's V and M rows: its tiles rounded up to a whole vector (aligned rows),
+    /// plus one vector, because the input transform of a segment of fewer than 16 tiles writes
+    /// whole vectors. The later segments overwrite those lanes, but the last segment's would run
+    /// into the next row's start, written before (that was a bug at 4×4 images, 2 tiles per row).
+    var chunkStride: Int { (rowsPerChunk * tileColumns + 15) / 16 * 16 + 16 }
     /// Tile rows of one image a chunk can hold at once (a segment of one image).
     var segmentRows: Int { min(rowsPerChunk, tileRows) }
 

@@ -15,6 +15,8 @@ import Testing
         (1, 7, 4, 2, 2, 1),        // one tile per image
         (2, 8, 4, 10, 6, 5),       // 3 tiles per row, uneven chunks, a short last chunk
         (1, 16, 8, 32, 48, 300),   // 24 tiles per row: a vector and a scalar tail of 8
+        (32, 8, 8, 4, 4, 128),     // 2 tiles per row, 128 tiles in all (guided sampling of 4×4 maps)
+        (32, 16, 16, 8, 8, 128),   // 4 tiles per row, 512 tiles
     ]
 
     func tensors(_ c: (Int, Int, Int, Int, Int, Int), seed: UInt64) -> (Tensor, Tensor, Tensor) {
