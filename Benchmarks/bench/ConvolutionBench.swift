@@ -1,3 +1,4 @@
+import ArgumentParser
 import Tensors
 
 /// conv2d and group norm forward/backward at the default UNet's shapes (batch 32).
@@ -56,4 +57,48 @@ func benchMemoryFlatness(iterations: Int) {
     }
     let end = memoryMiB()
     print("memory: after \(iterations) iterations rss \(Int(end.rss)) MiB, peak \(Int(end.peak)) MiB (growth since iteration 10: \(Int(end.peak - afterTen)) MiB)")
+}
+
+/// The UNet's 3×3 stride-1 convolutions (batch 32 unless `batch` says otherwise) through im2col +
+/// OpenBLAS and through Winograd F(2×2, 3×3), alternating, forward without recording and
+/// forward + backward (input and weight gradients).
+func benchConvolutionAlgorithms(reps: Int, batch: Int, shape filter: String?, forwardOnly: Bool) {
+    var rng = RandomGenerator(seed: 5)
+    // (cin, cout, size): every 3×3 stride-1 shape of the default UNet (channels 32, mult [1,2,2]).
+    let shapes = [(3, 32, 32), (32, 32, 32), (64, 32, 32), (96, 32, 32), (64, 64, 32),
+                  (32, 64, 16), (64, 64, 16), (96, 64, 16), (128, 64, 16), (64, 64, 8), (128, 64, 8)]
+    for (cin, cout, size) in shapes where filter == nil || filter == "\(cin)->\(cout)@\(size)" {
+        let x = Tensor.normal([batch, cin, size, size], using: &rng)
+        let w = Tensor.normal([cout, cin, 3, 3], std: 0.05, using: &rng), b = Tensor.zeros([cout])
+        x.requiresGrad = true; w.requiresGrad = true; b.requiresGrad = true
+        let (reference, fast) = GradMode.disabled {
+            (conv2d(x, weight: w, bias: b, padding: 1, algorithm: .im2col), conv2d(x, weight: w, bias: b, padding: 1, algorithm: .winograd))
+        }
+        let difference = zip(reference.scalars, fast.scalars).map { abs($0 - $1) }.max() ?? 0
+        print("3x3 \(cin)->\(cout) @\(size): max |winograd − im2col| = \(difference)")
+        for algorithm in [Conv2dAlgorithm.im2col, .winograd] {
+            if forwardOnly {
+                let label = "3x3 \(cin)->\(cout) @\(size) b\(batch) \(algorithm)"
+                printRow(label, forward: medianSeconds(reps: reps) { _ = GradMode.disabled { conv2d(x, weight: w, bias: b, padding: 1, algorithm: algorithm) } })
+                continue
+            }
+            timeForwardBackward("3x3 \(cin)->\(cout) @\(size) b\(batch) \(algorithm)", reps: reps) {
+                conv2d(x, weight: w, bias: b, padding: 1, algorithm: algorithm)
+            }
+        }
+    }
+}
+
+/// `bench conv`: the convolution algorithms side by side.
+struct ConvBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "conv", abstract: "3x3 convolutions: im2col vs Winograd.")
+    @Option(help: "Repetitions per op (median reported).") var reps = 5
+    @Option(help: "Images per batch.") var batch = 32
+    @Option(help: "Only this shape, e.g. 32->32@32.") var shape: String? = nil
+    @Flag(help: "Forward passes only.") var forwardOnly = false
+
+    func run() {
+        printEnvironment()
+        benchConvolutionAlgorithms(reps: reps, batch: batch, shape: shape, forwardOnly: forwardOnly)
+    }
 }

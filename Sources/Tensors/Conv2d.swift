@@ -12,6 +12,9 @@
 //   dx_b = conv(g_b, W′) with W′[ci, co, i, j] = W[co, ci, kh−1−i, kw−1−j] and padding k−1−p
 //          (stride 1: a forward-shaped GEMM with K = Cout·kh·kw, no col2im scatter)
 //   dx_b = col2im(Wᵀ · g_b)   (strided convolutions)
+// Stride-1, padding-1 3×3 convolutions with Cin ≥ 8 and at least 128 tiles per batch run as
+// Winograd F(2×2, 3×3) instead (WinogradConvolution.swift), the forward and the input gradient
+// conv(g, W′) alike; dW and db stay on the im2col path.
 
 /// Geometry of one convolution.
 struct ConvGeometry {
@@ -74,14 +77,32 @@ func flippedTransposedWeight(_ weight: Tensor) -> Tensor {
 /// Conv2d with zero padding (PyTorch layouts). With `residual` (the output's shape) the result is
 /// residual + conv(x): the GEMMs accumulate (β = 1) onto residual + bias, written in the pass
 /// that would otherwise only fill the bias, so a ResBlock's `skip + conv2(…)` needs no add pass.
-public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, residual: Tensor? = nil) -> Tensor {
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, residual: Tensor? = nil,
+                   algorithm: Conv2dAlgorithm = .automatic) -> Tensor {
     conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, residual: residual,
-           columnBlockFloats: ConvGeometry.defaultColumnBlockFloats)
+           columnBlockFloats: ConvGeometry.defaultColumnBlockFloats, algorithm: algorithm)
+}
+
+/// How a convolution (and its input gradient) is computed. `.automatic` chooses by shape
+/// (`WinogradGeometry.isFaster`); the others exist for benchmarks and tests (`.winograd` where
+/// the shape allows it, else im2col).
+public enum Conv2dAlgorithm: Sendable {
+    case automatic, im2col, winograd
+
+    /// Whether a convolution of this geometry runs as Winograd F(2×2, 3×3).
+    func usesWinograd(_ geo: ConvGeometry) -> Bool {
+        switch self {
+        case .im2col: return false
+        case .winograd: return WinogradGeometry.supports(geo)
+        case .automatic: return WinogradGeometry.isFaster(geo)
+        }
+    }
 }
 
 /// conv2d with a chosen im2col block size (see `ConvGeometry.rowsPerBlock`), for tests.
 func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int, residual: Tensor? = nil,
-            columnBlockFloats: Int) -> Tensor {
+            columnBlockFloats: Int, algorithm: Conv2dAlgorithm = .automatic,
+            winogradTargetTiles: Int = WinogradGeometry.defaultTargetTiles) -> Tensor {
     require(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                  "conv2d: input \(x.shape), weight \(weight.shape)")
     let geo = ConvGeometry(batch: x.shape[0], cin: x.shape[1], height: x.shape[2], width: x.shape[3],
@@ -94,6 +115,14 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: In
     let xp = x.storage.pointer, wp = weight.storage.pointer, op = out.storage.pointer
     let bp = bias?.storage.pointer, rp = residual?.storage.pointer
     let accumulate: Float = bp == nil && rp == nil ? 0 : 1
+    if algorithm.usesWinograd(geo) {
+        let u = Tensor.uninitialized([16 * geo.cin * geo.cout])
+        withExtendedLifetime(u) {
+            winogradTransformWeight(wp, cout: geo.cout, cin: geo.cin, flipped: false, into: u.storage.pointer)
+            winogradConvolution(WinogradGeometry(geo, targetTiles: winogradTargetTiles), input: xp,
+                                transformedWeight: u.storage.pointer, bias: bp, residual: rp, output: op)
+        }
+    } else {
     // Images are independent: each worker takes a run of them with its own column buffer, which
     // holds one block of output rows (see `rowsPerBlock`).
     parallelChunks(geo.batch) { images in
@@ -129,6 +158,7 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: In
             }
         }
     }
+    }
     var inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     if let residual { inputs.append(residual) }
     return out.recording(inputs) { g in
@@ -141,7 +171,19 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: In
         let partials = wantW ? (0..<threads).map { _ in Tensor.uninitialized([geo.columnRows, geo.cout]) } : []
         let wantB = bias?.requiresGrad ?? false
         let biasPartials = wantB ? (0..<threads).map { _ in Tensor.zeros([geo.cout]) } : []
-        let transposed = dx == nil ? nil : geo.transposedForInputGradient
+        var transposed = dx == nil ? nil : geo.transposedForInputGradient
+        // dx = conv(g, W′) by Winograd where that geometry allows it, before the workers (which
+        // then only do dW, db and the im2col input gradient).
+        if let dx, let t = transposed, algorithm.usesWinograd(t) {
+            let u = Tensor.uninitialized([16 * geo.cin * geo.cout])
+            withExtendedLifetime(u) {
+                winogradTransformWeight(wp, cout: geo.cout, cin: geo.cin, flipped: true, into: u.storage.pointer)
+                winogradConvolution(WinogradGeometry(t, targetTiles: winogradTargetTiles), input: gp,
+                                    transformedWeight: u.storage.pointer, bias: nil, residual: nil, output: dx.storage.pointer)
+            }
+            transposed = nil
+        }
+        let winogradInputGradient = dx != nil && transposed == nil && geo.transposedForInputGradient != nil
         let flipped = transposed.map { _ in flippedTransposedWeight(weight) }
         let scratchCount = max(geo.columnBlockCount, transposed?.columnBlockCount ?? 0)
         parallelChunks(threads) { workers in
@@ -154,7 +196,7 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: In
                 for b in images {
                     let gb = gp + b * geo.cout * geo.outPlane
                     let xb = xp + b * geo.cin * geo.inPlane
-                    let dxb = dx.map { $0.storage.pointer + b * geo.cin * geo.inPlane }
+                    let dxb = winogradInputGradient ? nil : dx.map { $0.storage.pointer + b * geo.cin * geo.inPlane }
                     let firstImage = b == images.lowerBound
                     if wantB {
                         let db = biasPartials[worker].storage.pointer
