@@ -28,7 +28,10 @@ import Testing
         #expect(visits.allSatisfy { $0 == 1 })
         let threads = min(ParallelConfig.threadCount, max(1, n))
         let expected = n == 0 ? [] : (0..<threads).map { n * $0 / threads..<n * ($0 + 1) / threads }.filter { !$0.isEmpty }
-        #expect(ranges.sorted { $0.lowerBound < $1.lowerBound } == expected)
+        // Tests run concurrently: while another test's split holds the pool this one runs
+        // inline as one chunk, by design.
+        let sorted = ranges.sorted { $0.lowerBound < $1.lowerBound }
+        #expect(sorted == expected || (n > 0 && sorted == [0..<n]))
     }
 
     @Test func smallJobsStayOnOneChunk() {
