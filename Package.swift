@@ -59,7 +59,9 @@ let package = Package(
 
         // Libraries, dependencies pointing one way (DESIGN.md).
         .target(name: "Output", swiftSettings: fastKernels),
-        .target(name: "Tensors", dependencies: ["CBLAS"],
+        // The CPU's spin-wait hint for the worker pool (Sources/Tensors/WorkerPool.swift).
+        .target(name: "CSpinWait"),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CSpinWait"],
                 swiftSettings: fastKernels + (releaseTargetHasFMA() ? [.define("SGD_FMA")] : [])),
         .target(name: "NN", dependencies: ["Tensors", "Output"], swiftSettings: fastKernels),
         .target(name: "SceneGraphs", swiftSettings: fastKernels),

@@ -38,6 +38,10 @@ public enum BLAS {
                     beta, c, Int32(ldc ?? n))
     }
 
+    /// Multiply-adds below which a product stays on one thread: below ~2 MFLOP a second thread
+    /// does not pay for its hand-off.
+    static let parallelWorkThreshold = 1 << 20
+
     /// The same product split over the cores: by rows of C when it has enough of them, else by
     /// columns. Each part is an independent single-threaded GEMM on disjoint output.
     public static func parallelGemm(
@@ -48,8 +52,7 @@ public enum BLAS {
     ) {
         let lda = lda ?? (transA ? m : k), ldb = ldb ?? (transB ? k : n), ldc = ldc ?? n
         let threads = ParallelConfig.threadCount
-        // Below ~2 MFLOP a second thread does not pay for its dispatch.
-        if threads <= 1 || m * n * k < 1 << 20 {
+        if threads <= 1 || m * n * k < parallelWorkThreshold {
             gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }

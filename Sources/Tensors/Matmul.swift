@@ -72,21 +72,10 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, residual: Tensor?
     let po = out.storage.pointer
     if let bias { require(bias.shape == [outFeatures], "linear: bias \(bias.shape) for \(outFeatures) outputs") }
     if let residual { require(residual.shape == outShape, "linear: residual \(residual.shape) for output \(outShape)") }
-    let pb = bias?.storage.pointer
-    if let pr = residual?.storage.pointer {
-        if let pb {
-            for r in 0..<rows {
-                let o = po + r * outFeatures, a = pr + r * outFeatures
-                for j in 0..<outFeatures { o[j] = a[j] + pb[j] }
-            }
-        } else {
-            po.update(from: pr, count: rows * outFeatures)
-        }
-    } else if let pb {
-        for r in 0..<rows { (po + r * outFeatures).update(from: pb, count: outFeatures) }
+    withExtendedLifetime((x, weight, bias, residual)) {
+        linearForward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
+                      residual: residual?.storage.pointer, out: po, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
     }
-    BLAS.parallelGemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x.storage.pointer, b: weight.storage.pointer,
-                      beta: bias == nil && residual == nil ? 0 : 1, c: po)
     var inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     if let residual { inputs.append(residual) }
     return out.recording(inputs) { g in

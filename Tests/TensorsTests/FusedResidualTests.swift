@@ -18,6 +18,25 @@ import Testing
         #expect(check.maxError < gradientTolerance, "\(check.worst)")
     }
 
+    /// Shapes large enough to split over the workers: many rows in several output blocks per
+    /// worker, and two rows split by output columns; against a plain loop in Double.
+    @Test(arguments: [(300, 64, 1000), (2, 700, 900), (1, 1024, 1030)])
+    func largeLinearMatchesPlainLoop(shape: (Int, Int, Int)) {
+        let (rows, inFeatures, outFeatures) = shape
+        let x = randomTensor([rows, inFeatures], seed: 11), w = randomTensor([outFeatures, inFeatures], seed: 12)
+        let b = randomTensor([outFeatures], seed: 13), r = randomTensor([rows, outFeatures], seed: 14)
+        let product = naiveMatmul(x.scalars, w.scalars, m: rows, n: outFeatures, k: inFeatures, transA: false, transB: true)
+        let tolerance = Float(inFeatures).squareRoot() * 1e-5
+        for (bias, residual) in [(nil, nil), (b, nil), (nil, r), (b, r)] as [(Tensor?, Tensor?)] {
+            let out = linear(x, weight: w, bias: bias, residual: residual)
+            let biasValues = bias?.scalars, residualValues = residual?.scalars
+            let expected = product.indices.map { i in
+                product[i] + (biasValues?[i % outFeatures] ?? 0) + (residualValues?[i] ?? 0)
+            }
+            #expect(maxAbsDifference(out.scalars, expected) < tolerance, "bias \(bias != nil), residual \(residual != nil)")
+        }
+    }
+
     // (batch, cin, cout, h, w, kernel, stride, padding, bias)
     @Test(arguments: [(2, 3, 4, 5, 6, 3, 1, 1, true), (3, 4, 2, 3, 5, 1, 1, 0, true), (1, 2, 3, 7, 6, 3, 2, 1, false)])
     func conv2dWithResidualIsConvPlusResidual(c: (Int, Int, Int, Int, Int, Int, Int, Int, Bool)) {
