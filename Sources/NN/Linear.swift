@@ -5,9 +5,16 @@ public final class Linear: Module {
     public let weight: Tensor
     public let bias: Tensor?
 
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RandomGenerator) {
-        weight = defaultUniform([outFeatures, inFeatures], fanIn: inFeatures, using: &rng)
-        self.bias = bias ? defaultUniform([outFeatures], fanIn: inFeatures, using: &rng) : nil
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, initialization: LinearInitialization = .pytorchDefault,
+                rng: inout RandomGenerator) {
+        switch initialization {
+        case .pytorchDefault:
+            weight = defaultUniform([outFeatures, inFeatures], fanIn: inFeatures, using: &rng)
+            self.bias = bias ? defaultUniform([outFeatures], fanIn: inFeatures, using: &rng) : nil
+        case .kaimingNormal:
+            weight = kaimingNormal([outFeatures, inFeatures], fanIn: inFeatures, using: &rng)
+            self.bias = bias ? constantParameter([outFeatures], 0) : nil
+        }
     }
 
     public var localParameters: [(String, Tensor)] {

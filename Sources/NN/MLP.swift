@@ -7,9 +7,9 @@ public final class MLP: Module {
     public let reluAfterLast: Bool
 
     /// `dims` = [in, hidden…, out].
-    public init(_ dims: [Int], reluAfterLast: Bool = true, rng: inout RandomGenerator) {
+    public init(_ dims: [Int], reluAfterLast: Bool = true, initialization: LinearInitialization = .pytorchDefault, rng: inout RandomGenerator) {
         require(dims.count >= 2, "MLP needs at least input and output sizes")
-        layers = (0..<(dims.count - 1)).map { Linear(dims[$0], dims[$0 + 1], rng: &rng) }
+        layers = (0..<(dims.count - 1)).map { Linear(dims[$0], dims[$0 + 1], initialization: initialization, rng: &rng) }
         self.reluAfterLast = reluAfterLast
     }
 
