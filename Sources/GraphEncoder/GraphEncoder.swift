@@ -34,6 +34,8 @@ public struct GraphEncoding {
     public var mask: [Bool]
     /// Linear(concat(mean objects, mean predicates)) [B, G].
     public var global: Tensor
+    /// The last layer's object vectors [O, D], in the batch's object order (`__image__` included).
+    public var objects: Tensor
 }
 
 /// Sizes of the scene-graph encoder.
@@ -95,7 +97,7 @@ public final class GraphEncoder: Module {
         let keptTokens = kept.count == batch.tripleCount ? tokens : indexSelect(tokens, kept)
         let local = indexAdd(Tensor.zeros([b * maxT, width]), slots, keptTokens).reshaped([b, maxT, width])
         record?("", local)
-        return GraphEncoding(local: local, mask: mask, global: global)
+        return GraphEncoding(local: local, mask: mask, global: global, objects: obj)
     }
 
     /// Mean of the rows of x belonging to each image (images without rows get zeros).

@@ -17,3 +17,11 @@ extension SceneGraph {
         return g
     }
 }
+
+extension SceneGraph {
+    /// Whether a relationship is "left of" or "right of": the graph is false for its image mirrored
+    /// left to right (the mirror-image hard negative of pretraining).
+    public var hasHorizontalRelation: Bool {
+        relationships.contains { $0.predicate == "left of" || $0.predicate == "right of" }
+    }
+}

@@ -18,8 +18,9 @@ public final class EncoderPretraining: TrainingTask {
     public let kind = "pretrain"
     public private(set) var step = 0
     public var totalSteps: Int { recipe.steps }
-    public let plottedLosses = ["train/loss", "train/contrastive", "train/masked"]
-    public let plottedEvaluations = ["eval/r1_graph_to_image", "eval/r1_image_to_graph", "eval/r5_graph_to_image", "eval/relation_swap_accuracy"]
+    public let plottedLosses = ["train/loss", "train/contrastive", "train/masked", "train/layout"]
+    public let plottedEvaluations = ["eval/r1_graph_to_image", "eval/r1_image_to_graph", "eval/r5_graph_to_image", "eval/relation_swap_accuracy",
+                                     "eval/mirror_accuracy"]
 
     let trained: [(String, Tensor)]
     let optimizer: AdamW
@@ -78,13 +79,14 @@ public final class EncoderPretraining: TrainingTask {
         // - L_m is a sum over the batch's masked positions divided by their global count: a rank's
         //   positions give a part of it, scaled by N (`globalMeanTerm`).
         // Every rank's loss value therefore averages, as the logged values are, to the global loss.
-        var loss = Tensor(0), contrastive = 0.0, masked = 0.0
+        var loss = Tensor(0), contrastive = 0.0, masked = 0.0, layout = 0.0
         if recipe.contrastiveWeight > 0 {
             let counts = shares.map(\.count)
             let negatives = try hardNegatives(graphs, shares: shares)
             let l = contrastiveLoss(graphs: try parallel.allGather(encoding.global, counts: counts),
                                     images: try parallel.allGather(model.imageEncoder.global(tokens), counts: counts),
-                                    logitScale: model.logitScale, hardNegatives: negatives)
+                                    logitScale: model.logitScale, hardNegatives: negatives,
+                                    hardNegativeImages: try mirrorNegatives(graphs, pixels: pixels, shares: shares))
             contrastive = Double(l.item)
             loss = loss + l * Float(recipe.contrastiveWeight)
         }
@@ -106,6 +108,15 @@ public final class EncoderPretraining: TrainingTask {
                 loss = loss + l * Float(recipe.maskedWeight)
             }
         }
+        if recipe.layoutWeight > 0 {
+            // L_l is a mean over the whole batch's objects: a rank's objects give a part of it (as L_m).
+            let (rows, boxes) = try objectBoxes(Array(graphs[share]))
+            let predicted = model.boxes(indexSelect(encoding.objects, rows))
+            let l = parallel.globalMeanTerm(mseLoss(predicted, Tensor(shape: [rows.count, 4], scalars: boxes)),
+                                            localCount: rows.count, globalCount: graphs.reduce(0) { $0 + $1.objects.count })
+            layout = Double(l.item)
+            loss = loss + l * Float(recipe.layoutWeight)
+        }
         for (_, p) in trained { p.grad = nil }
         loss.backward()
         try parallel.averageGradients(trained.map(\.1))
@@ -113,7 +124,7 @@ public final class EncoderPretraining: TrainingTask {
         optimizer.update()
         model.clampLogitScale()
         step += 1
-        return [("loss", Double(loss.item)), ("contrastive", contrastive), ("masked", masked),
+        return [("loss", Double(loss.item)), ("contrastive", contrastive), ("masked", masked), ("layout", layout),
                 ("temperature_inverse", Double(Foundation.exp(model.logitScale.item))), ("lr", Double(lr)), ("grad_norm", Double(gradientNorm))]
     }
 
@@ -128,6 +139,24 @@ public final class EncoderPretraining: TrainingTask {
         let mine = swaps.filter { share.contains($0.index) }.map(\.graph)
         let local = mine.isEmpty ? Tensor.zeros([0, graphConfiguration.globalDimension])
             : model.encoder(GraphBatch(try SceneGraphBatch(mine, vocabulary: vocabulary))).global
+        return try parallel.allGather(local, counts: counts)
+    }
+
+    /// Global vectors of this rank's images whose graphs hold a left/right relation, mirrored left to
+    /// right (each such relation is then false), gathered over the ranks in batch order; nil when
+    /// off or none qualifies. `pixels` are this rank's block of images.
+    func mirrorNegatives(_ graphs: [SceneGraph], pixels: [Float], shares: [Range<Int>]) throws -> Tensor? {
+        guard recipe.imageHardNegatives == "mirror" else { return nil }
+        let chosen = graphs.indices.filter { graphs[$0].hasHorizontalRelation }
+        guard !chosen.isEmpty else { return nil }
+        let counts = shares.map { s in chosen.filter { s.contains($0) }.count }
+        let share = shares[parallel.communicator.rank]
+        let mine = chosen.filter { share.contains($0) }.map { $0 - share.lowerBound }
+        let image = model.imageEncoder.configuration
+        let local = mine.isEmpty ? Tensor.zeros([0, graphConfiguration.globalDimension])
+            : model.imageEncoder.global(model.imageEncoder.encode(model.imageEncoder.embed(
+                Tensor(shape: [mine.count, image.inChannels, image.imageSize, image.imageSize],
+                       scalars: mirroredImages(pixels, indices: mine, channels: image.inChannels, size: image.imageSize)))))
         return try parallel.allGather(local, counts: counts)
     }
 
@@ -146,6 +175,20 @@ public final class EncoderPretraining: TrainingTask {
             }
         }
         return swaps
+    }
+
+    /// Rows of the graphs' real objects in their batch's object order (each graph's objects, then
+    /// its `__image__`), with their true boxes flattened [rows·4] as (x0, y0, x1, y1).
+    func objectBoxes(_ graphs: [SceneGraph]) throws -> (rows: [Int], boxes: [Float]) {
+        var rows: [Int] = [], boxes: [Float] = [], base = 0
+        for (i, g) in graphs.enumerated() {
+            guard let b = g.boxes, b.count == g.objects.count else {
+                throw ConfigurationError(source: "data", key: "pretrain.loss.layout", message: "graph \(i) of the batch has no box for every object")
+            }
+            for (k, box) in b.enumerated() { rows.append(base + k); boxes += [Float(box.x0), Float(box.y0), Float(box.x1), Float(box.y1)] }
+            base += g.objects.count + 1
+        }
+        return (rows, boxes)
     }
 
     /// Tokens [B, N, C] normalised over C (zero mean, unit variance per token, no affine).

@@ -7,7 +7,9 @@ import Tensors
 /// How well pretrained graph vectors pick out their images, on held-out pairs (a data seed
 /// training never draws): graph→image and image→graph recall at 1 and 5 in pools of 100, and
 /// relation-swap accuracy — the true graph scores above its one-predicate-flipped copy for its
-/// image, which a bag-of-objects encoder cannot do better than chance.
+/// image, which a bag-of-objects encoder cannot do better than chance; and mirror accuracy — for a
+/// graph with a left/right relation its image scores above the image mirrored left to right, which
+/// an image encoder that ignores where things are cannot do better than chance.
 final class RetrievalEvaluation {
     let graphs: [SceneGraph]
     let pixels: [[Float]]
@@ -47,10 +49,16 @@ final class RetrievalEvaluation {
             let flipped = try graphVectors(model, swappable.map { graphs[$0].flippingPredicate(at: graphs[$0].flippableRelationships[0]) })
             var swapWins = 0
             for (k, i) in swappable.enumerated() where dot(g, i, v, i) > dot(flipped, k, v, i) { swapWins += 1 }
+            let mirrorable = graphs.indices.filter { graphs[$0].hasHorizontalRelation }
+            let mirrored = imageVectors(model, mirroredImages(Array(pixels.joined()), indices: mirrorable,
+                                                              channels: 3, size: size))
+            var mirrorWins = 0
+            for (k, i) in mirrorable.enumerated() where dot(g, i, v, i) > dot(g, i, mirrored, k) { mirrorWins += 1 }
             func rate(_ n: Int, _ d: Int) -> Double { d == 0 ? 0 : Double(n) / Double(d) }
             return [("r1_graph_to_image", rate(hits.g1, queries)), ("r5_graph_to_image", rate(hits.g5, queries)),
                     ("r1_image_to_graph", rate(hits.i1, queries)), ("r5_image_to_graph", rate(hits.i5, queries)),
-                    ("relation_swap_accuracy", rate(swapWins, swappable.count))]
+                    ("relation_swap_accuracy", rate(swapWins, swappable.count)),
+                    ("mirror_accuracy", rate(mirrorWins, mirrorable.count))]
         }
     }
 
@@ -65,12 +73,15 @@ final class RetrievalEvaluation {
         return l2Normalize(concat(parts, axis: 0))
     }
 
-    /// L2-normalised global image vectors [N, G].
-    func imageVectors(_ model: PretrainingModel) -> Tensor {
+    /// L2-normalised global image vectors [N, G] of the held-out images, or of `flat` [N, 3, S, S].
+    func imageVectors(_ model: PretrainingModel, _ flat: [Float]? = nil) -> Tensor {
+        let plane = 3 * size * size
+        let all = flat ?? Array(pixels.joined()), count = all.count / plane
+        guard count > 0 else { return Tensor.zeros([0, model.encoder.configuration.globalDimension]) }
         var parts: [Tensor] = []
-        for lower in stride(from: 0, to: pixels.count, by: 100) {
-            let chunk = pixels[lower..<min(lower + 100, pixels.count)]
-            let images = Tensor(shape: [chunk.count, 3, size, size], scalars: Array(chunk.joined()))
+        for lower in stride(from: 0, to: count, by: 100) {
+            let upper = min(lower + 100, count)
+            let images = Tensor(shape: [upper - lower, 3, size, size], scalars: Array(all[(lower * plane)..<(upper * plane)]))
             parts.append(model.imageEncoder.global(model.imageEncoder.encode(model.imageEncoder.embed(images))))
         }
         return l2Normalize(concat(parts, axis: 0))

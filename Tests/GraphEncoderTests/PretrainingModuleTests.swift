@@ -31,6 +31,18 @@ import Tensors
         #expect(e.namedParameters().map(\.0).contains("pos"))
     }
 
+    /// Positions start as 2-D sine-cosine: the row in the first half of the channels, the column in the second.
+    @Test func imagePositionsStartAsSineCosine() {
+        let p = ImageEncoder.sineCosinePositions(grid: 2, width: 8)
+        // width 8: quarter 2, ω = (1, 0.01); token 2 is row 1, column 0.
+        let row1: [Float] = [Float(Foundation.sin(1.0)), Float(Foundation.sin(0.01)), Float(Foundation.cos(1.0)), Float(Foundation.cos(0.01))]
+        #expect(Array(p[16..<20]) == row1 && Array(p[20..<24]) == [0, 0, 1, 1])
+        #expect(Array(p[8..<12]) == [0, 0, 1, 1] && Array(p[12..<16]) == row1)   // token 1: row 0, column 1
+        var rng = RandomGenerator(seed: 3)
+        let e = ImageEncoder(ImageEncoderConfiguration(imageSize: 8, patch: 4, width: 8, depth: 1, heads: 2, globalDimension: 6), rng: &rng)
+        #expect(e.positions.scalars == p && e.positions.requiresGrad)
+    }
+
     /// The contrastive loss's value against a hand computation, and its gradients by finite differences.
     @Test func contrastiveLossValueAndGradients() {
         let g = Tensor(shape: [2, 2], scalars: [1, 0, 0, 1]), v = Tensor(shape: [2, 2], scalars: [1, 0, 1, 1])
@@ -45,10 +57,16 @@ import Tensors
         let hard = Tensor(shape: [1, 2], scalars: [0, -1])
         let i2gHard = (ce([1, 0, 0], 0) + ce([r, r, -r], 1)) / 2
         #expect(abs(Double(contrastiveLoss(graphs: g, images: v, logitScale: scale, hardNegatives: hard).item) - (g2i + i2gHard) / 2) < 1e-5)
+        // A hard negative image (here (1, -1)/√2) joins graph→image only.
+        let hardImage = Tensor(shape: [1, 2], scalars: [1, -1])
+        let g2iHard = (ce([1, r, r], 0) + ce([0, r, -r], 1)) / 2
+        #expect(abs(Double(contrastiveLoss(graphs: g, images: v, logitScale: scale, hardNegativeImages: hardImage).item) - (g2iHard + i2g) / 2) < 1e-5)
         var rng = RandomGenerator(seed: 4)
         let inputs = [Tensor.normal([3, 4], using: &rng), Tensor.normal([3, 4], using: &rng), Tensor(shape: [1], scalars: [0.7]),
-                      Tensor.normal([2, 4], using: &rng)]
-        let check = GradientCheck.run(inputs, epsilon: 1e-3) { contrastiveLoss(graphs: $0[0], images: $0[1], logitScale: $0[2], hardNegatives: $0[3]) }
+                      Tensor.normal([2, 4], using: &rng), Tensor.normal([2, 4], using: &rng)]
+        let check = GradientCheck.run(inputs, epsilon: 1e-3) {
+            contrastiveLoss(graphs: $0[0], images: $0[1], logitScale: $0[2], hardNegatives: $0[3], hardNegativeImages: $0[4])
+        }
         #expect(check.maxError < 2e-3, "\(check.worst)")
     }
 }

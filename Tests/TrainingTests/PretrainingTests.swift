@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import SceneGraphs
 import ShapeWorld
 import Tensors
 import Testing
@@ -60,6 +61,64 @@ import Testing
         let c = try contrastive.task.trainStep()
         #expect(c.first { $0.0 == "masked" }?.1 == 0)
         #expect(c.first { $0.0 == "contrastive" }!.1 > 0)
+    }
+
+    /// The layout objective regresses each real object's box (not `__image__`'s) from its graph
+    /// vector: the rows skip each graph's `__image__`, the loss is their boxes' MSE, and a few steps
+    /// on the layout alone lower it.
+    @Test func layoutObjectiveRegressesObjectBoxes() throws {
+        let run = TinyRun.folder("pre-layout")
+        let config = try TinyRun.configFile(near: run, text: Self.config)
+        defer { for u in [run, config] { try? FileManager.default.removeItem(at: u) } }
+        let launch = try PretrainingLaunch(config: config, out: run, resume: false, loss: nil,
+                                           overrides: ["pretrain.loss.layout=1", "pretrain.loss.contrastive=0", "pretrain.loss.masked=0",
+                                                       "pretrain.lr=3e-3", "pretrain.warmup=0"]).prepare()
+        let task = launch.task
+        let graphs = [SceneGraph(objects: ["red circle", "blue square"], relationships: [Relationship(0, "left of", 1)],
+                                 boxes: [Box(x0: 0.1, y0: 0.2, x1: 0.3, y1: 0.4), Box(x0: 0.6, y0: 0.5, x1: 0.9, y1: 0.8)]),
+                      SceneGraph(objects: ["green triangle"], relationships: [], boxes: [Box(x0: 0.25, y0: 0.5, x1: 0.75, y1: 1)])]
+        let (rows, boxes) = try task.objectBoxes(graphs)
+        #expect(rows == [0, 1, 3])   // objects 0, 1, __image__ (2), then graph 1's object (3) and its __image__ (4)
+        #expect(boxes == [0.1, 0.2, 0.3, 0.4, 0.6, 0.5, 0.9, 0.8, 0.25, 0.5, 0.75, 1])
+        #expect(throws: (any Error).self) { try task.objectBoxes([SceneGraph(objects: ["red circle"], relationships: [])]) }
+
+        let first = try task.trainStep()
+        #expect(first.first { $0.0 == "contrastive" }?.1 == 0 && first.first { $0.0 == "masked" }?.1 == 0)
+        let start = first.first { $0.0 == "layout" }!.1
+        #expect(start > 0 && abs(first.first { $0.0 == "loss" }!.1 - start) < 1e-6)
+        var last = start
+        for _ in 0..<30 { last = try task.trainStep().first { $0.0 == "layout" }!.1 }
+        #expect(last < 0.5 * start, "layout loss \(start) → \(last)")
+    }
+
+    /// Mirrored images reverse each row of every channel, and only images whose graph has a left/right
+    /// relation become negatives (one row of the gathered tensor each).
+    @Test func mirrorNegativesAreTheLeftRightGraphsImagesMirrored() throws {
+        #expect(mirroredImages([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,   20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35],
+                               indices: [1], channels: 4, size: 2) == [21, 20, 23, 22, 25, 24, 27, 26, 29, 28, 31, 30, 33, 32, 35, 34])
+        let run = TinyRun.folder("pre-mirror")
+        let config = try TinyRun.configFile(near: run, text: Self.config)
+        defer { for u in [run, config] { try? FileManager.default.removeItem(at: u) } }
+        let launch = try PretrainingLaunch(config: config, out: run, resume: false, loss: nil,
+                                           overrides: ["pretrain.image_hard_negatives=mirror"]).prepare()
+        let task = launch.task
+        let image = task.model.imageEncoder.configuration, plane = image.inChannels * image.imageSize * image.imageSize
+        var rng = RandomGenerator(seed: 5)
+        let pixels = Tensor.uniform([3 * plane], low: -1, high: 1, using: &rng).scalars
+        let graphs = [SceneGraph(objects: ["red circle", "blue square"], relationships: [Relationship(0, "above", 1)]),
+                      SceneGraph(objects: ["red circle", "blue square"], relationships: [Relationship(1, "right of", 0)]),
+                      SceneGraph(objects: ["red circle", "blue square"], relationships: [Relationship(0, "left of", 1)])]
+        let negatives = try #require(try task.mirrorNegatives(graphs, pixels: pixels, shares: [0..<3]))
+        #expect(negatives.shape == [2, task.graphConfiguration.globalDimension])
+        let direct = GradMode.disabled {
+            task.model.imageEncoder.global(task.model.imageEncoder.encode(task.model.imageEncoder.embed(
+                Tensor(shape: [1, image.inChannels, image.imageSize, image.imageSize],
+                       scalars: mirroredImages(pixels, indices: [2], channels: image.inChannels, size: image.imageSize)))))
+        }
+        #expect(zip(Array(negatives.scalars[negatives.shape[1]...]), direct.scalars).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(try task.mirrorNegatives([graphs[0]], pixels: Array(pixels[..<plane]), shares: [0..<1]) == nil)
+        let step = try task.trainStep()
+        #expect(step.first { $0.0 == "contrastive" }!.1 > 0)
     }
 
     /// Several flipped copies of a chosen graph each flip a different relation (as many as it has,
