@@ -17,7 +17,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Config file (model, train and data sections).") var config: String?
     @Option(help: "Pretrained encoder (a pretrain run's encoder.safetensors); needed when train.encoder is frozen or finetune.") var encoder: String?
-    @Option(name: .customLong("init"), help: "Image model to inflate when the config sets model.frames (clip training of the temporal layers).")
+    @Option(name: .customLong("init"), help: "Model file to start from: an image run continues its weights (encoder included; fresh optimizer and schedule); with model.frames, the image model to inflate.")
     var initialWeights: String?
     @Option(help: "Run folder (default runs/train-<date>).") var out: String?
     @Flag(help: "Continue the run in --out from its newest checkpoint.") var resume = false
@@ -45,8 +45,8 @@ struct TrainCommand: ParsableCommand {
                 }
                 return
             }
-            guard initialWeights == nil else { throw ValidationError("--init inflates an image model into a video model: the config needs model.frames") }
             let (run, _, resumedAt) = try DenoiserTrainingLaunch(config: configURL, encoder: encoder.map { URL(fileURLWithPath: $0) },
+                                                                 initialWeights: initialWeights.map { URL(fileURLWithPath: $0) },
                                                                  out: outURL, resume: resume, overrides: allOverrides,
                                                                  parallel: command.parallel).prepare()
             command.announce(folder: folder, resumedAt: resumedAt)

@@ -15,7 +15,7 @@ extension SceneGraphDiffusion {
             let mine = expected.section.values, theirs = image.configuration.section.values
             let key = zip(mine, theirs).first { "\($0.0.1.text)" != "\($0.1.1.text)" }?.0.0 ?? "frames"
             throw ConfigurationError(source: source, key: "model.\(key)",
-                                     message: "the image model differs from the video config (model.\(key)); the video model inflates exactly that image model")
+                                     message: "the model file differs from the config in model.\(key); the run starts from exactly that model")
         }
         let target = Dictionary(uniqueKeysWithValues: namedParameters().filter { !Self.isTemporal($0.0) })
         for (name, p) in image.namedParameters() {

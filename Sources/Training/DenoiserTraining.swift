@@ -34,9 +34,11 @@ public final class DenoiserTraining: TrainingTask {
 
     /// A fresh run. `encoderWeights` (a pretrain run's encoder.safetensors) is required for the
     /// frozen and finetune modes and refused for scratch — unless the run is about to be restored
-    /// from a checkpoint, which holds the encoder too.
+    /// from a checkpoint, which holds the encoder too, or starts from `initialModel` (a model file
+    /// whose weights, encoder included, the run continues from with a fresh optimizer and schedule).
     public init(model configuration: ModelConfiguration, recipe: TrainingConfiguration, data: DataConfiguration,
-                encoderWeights: (file: SafeTensorsFile, source: String)? = nil, restoring: Bool = false) throws {
+                encoderWeights: (file: SafeTensorsFile, source: String)? = nil,
+                initialModel: (model: SceneGraphDiffusion, source: String)? = nil, restoring: Bool = false) throws {
         guard configuration.encoder.objectClasses >= vocabulary.objectNames.count,
               configuration.encoder.predicateClasses >= vocabulary.predicateNames.count else {
             throw ConfigurationError(source: "config", key: "model.num_objects",
@@ -45,7 +47,18 @@ public final class DenoiserTraining: TrainingTask {
         self.recipe = recipe; self.data = data
         var initRNG = RandomGenerator(seed: recipe.seed)
         model = SceneGraphDiffusion(configuration, rng: &initRNG)
+        if let initialModel {
+            if let w = encoderWeights {
+                throw ConfigurationError(source: w.source, key: "--encoder", message: "--init \(initialModel.source) already holds the encoder; give one of the two")
+            }
+            if recipe.encoder == .scratch {
+                throw ConfigurationError(source: "config", key: "train.encoder",
+                                         message: "--init continues a model's encoder: use train.encoder=frozen or finetune, not scratch")
+            }
+            try model.loadImageWeights(from: initialModel.model, source: initialModel.source)
+        }
         switch (recipe.encoder, encoderWeights) {
+        case _ where initialModel != nil: break
         case (.scratch, nil): break
         case (_, nil) where restoring: break
         case (.scratch, .some(let w)):

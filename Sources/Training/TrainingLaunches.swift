@@ -2,19 +2,25 @@ import Diffusion
 import Foundation
 import NN
 
-/// `train`'s options: the denoiser's run from a config (or a run folder to resume) and an
-/// optional pretrained encoder.
+/// `train`'s options: the denoiser's run from a config (or a run folder to resume), an optional
+/// pretrained encoder, or a model file to continue from (`--init`).
 public struct DenoiserTrainingLaunch {
     public var launch: RunLaunch
     public var encoder: URL?
+    public var initialWeights: URL?
 
-    public init(config: URL?, encoder: URL?, out: URL, resume: Bool, overrides: [String], parallel: DataParallel = .single) {
+    public init(config: URL?, encoder: URL?, initialWeights: URL? = nil, out: URL, resume: Bool, overrides: [String],
+                parallel: DataParallel = .single) {
         launch = RunLaunch(config: config, out: out, resume: resume, overrides: overrides, resumableOverrides: ["train.steps"], parallel: parallel)
         self.encoder = encoder
+        self.initialWeights = initialWeights
     }
 
     public func prepare() throws -> (run: TrainingRun, task: DenoiserTraining, resumedAt: Int?) {
-        try launch.prepare { file in
+        if initialWeights != nil && launch.resume {
+            throw ConfigurationError(source: "command line", key: "--init", message: "a resumed run keeps its weights (they are in its checkpoints)")
+        }
+        return try launch.prepare { file in
             let model = try file.model()
             let recipe = try file.read { try TrainingConfiguration.parse(root: $0, source: $1) }
             let data = try file.read { try DataConfiguration.parse(root: $0, source: $1) }
@@ -25,7 +31,9 @@ public struct DenoiserTrainingLaunch {
                 }
             }
             try launch.parallel.checkSplits(batch: recipe.batch, key: "train.batch")
-            let task = try DenoiserTraining(model: model, recipe: recipe, data: data, encoderWeights: weights, restoring: launch.resume)
+            let initial = try initialWeights.map { (model: try ModelFile.read($0).model, source: $0.path) }
+            let task = try DenoiserTraining(model: model, recipe: recipe, data: data, encoderWeights: weights, initialModel: initial,
+                                            restoring: launch.resume)
             task.parallel = launch.parallel
             let intervals = RunIntervals(recipe, evaluate: recipe.sampleEvery)
             return (task, intervals, [model.section, recipe.section, data.section])
