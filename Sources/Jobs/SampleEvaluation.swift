@@ -83,6 +83,7 @@ public struct CheckReport {
         let counts = byObjectCount.keys.sorted().map { "\"\($0)\": \(byObjectCount[$0]!.json)" }
         return "{\"sampler\": \"\(settings.sampler)\", \"guidance\": \(settings.guidance), \"seed\": \(settings.seed), "
             + "\"object_recall\": \(f(overall.objectRecall)), \"relation_accuracy\": \(f(overall.relationAccuracy)), "
+            + "\"relation_accuracy_found_pairs\": \(f(overall.foundPairRelationAccuracy)), "
             + "\"graph_accuracy\": \(f(overall.graphAccuracy)), \"extra_per_image\": \(f(overall.extraPerImage)), \"images\": \(overall.images), "
             + "\"per_predicate\": {\(predicates.joined(separator: ", "))}, \"per_object_count\": {\(counts.joined(separator: ", "))}}"
     }

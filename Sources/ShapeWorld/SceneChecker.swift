@@ -7,6 +7,8 @@ public struct ImageCheck: Sendable, Equatable {
     public var relations: Int
     /// Relations whose two objects were found and whose detected boxes give the same predicate.
     public var relationsHeld: Int
+    /// Relations whose two objects were both found: the pairs whose layout can be judged at all.
+    public var relationsOfFoundPairs = 0
     /// Detections the graph did not ask for.
     public var extraObjects: Int
     /// Whether each relationship held, in the graph's order (for per-predicate figures).
@@ -18,16 +20,21 @@ public struct ImageCheck: Sendable, Equatable {
 public struct CheckMetrics: Sendable, Equatable {
     public var images = 0
     public var objects = 0, objectsFound = 0, relations = 0, relationsHeld = 0, graphsHeld = 0, extraObjects = 0
+    public var relationsOfFoundPairs = 0
 
     public init() {}
 
     public mutating func add(_ c: ImageCheck) {
         images += 1; objects += c.objects; objectsFound += c.objectsFound; relations += c.relations
         relationsHeld += c.relationsHeld; extraObjects += c.extraObjects; graphsHeld += c.allHold ? 1 : 0
+        relationsOfFoundPairs += c.relationsOfFoundPairs
     }
 
     public var objectRecall: Double { objects == 0 ? 1 : Double(objectsFound) / Double(objects) }
     public var relationAccuracy: Double { relations == 0 ? 1 : Double(relationsHeld) / Double(relations) }
+    /// Relation accuracy over the triples whose two objects were found: whether the layout follows
+    /// the graph, apart from whether the objects are drawn (chance is about 0.25).
+    public var foundPairRelationAccuracy: Double { relationsOfFoundPairs == 0 ? 0 : Double(relationsHeld) / Double(relationsOfFoundPairs) }
     public var graphAccuracy: Double { images == 0 ? 0 : Double(graphsHeld) / Double(images) }
     public var extraPerImage: Double { images == 0 ? 0 : Double(extraObjects) / Double(images) }
 
@@ -35,6 +42,7 @@ public struct CheckMetrics: Sendable, Equatable {
     public var json: String {
         func f(_ x: Double) -> String { String(format: "%.4f", x) }
         return "{\"images\": \(images), \"object_recall\": \(f(objectRecall)), \"relation_accuracy\": \(f(relationAccuracy)), "
+            + "\"relation_accuracy_found_pairs\": \(f(foundPairRelationAccuracy)), "
             + "\"graph_accuracy\": \(f(graphAccuracy)), \"extra_per_image\": \(f(extraPerImage))}"
     }
 }
@@ -47,13 +55,16 @@ public struct SceneChecker: Sendable {
     public func check(rgb pixels: [UInt8], width: Int, height: Int, graph: SceneGraph) -> ImageCheck {
         let detections = detector.detect(rgb: pixels, width: width, height: height)
         let match = matchObjects(graph, detections)
+        var foundPairs = 0
         let relationHeld = graph.relationships.map { r -> Bool in
             guard r.subject < match.count, r.object < match.count, let s = match[r.subject], let o = match[r.object] else { return false }
+            foundPairs += 1
             return geometricRelation(subject: detections[s].box, object: detections[o].box) == r.predicate
         }
         let found = match.compactMap { $0 }.count
         return ImageCheck(objects: graph.objects.count, objectsFound: found, relations: graph.relationships.count,
-                          relationsHeld: relationHeld.filter { $0 }.count, extraObjects: detections.count - found, relationHeld: relationHeld)
+                          relationsHeld: relationHeld.filter { $0 }.count, relationsOfFoundPairs: foundPairs,
+                          extraObjects: detections.count - found, relationHeld: relationHeld)
     }
 
     /// One detection per graph object, by class; among several candidates of a class the closest to

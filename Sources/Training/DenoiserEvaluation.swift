@@ -62,7 +62,8 @@ public final class DenoiserEvaluation {
             shuffled.add(checker.check(rgb: image.pixels, width: image.width, height: image.height, graph: other))
         }
         try writeSheet(step: step, images: images, folder: folder, metrics: metrics)
-        return [("recall", right.objectRecall), ("relation_accuracy", right.relationAccuracy), ("graph_accuracy", right.graphAccuracy),
+        return [("recall", right.objectRecall), ("relation_accuracy", right.relationAccuracy),
+                ("relation_accuracy_found_pairs", right.foundPairRelationAccuracy), ("graph_accuracy", right.graphAccuracy),
                 ("extra_objects", right.extraPerImage), ("recall_shuffled", shuffled.objectRecall),
                 ("recall_gap", right.objectRecall - shuffled.objectRecall), ("seconds", Date().timeIntervalSince(start))]
     }

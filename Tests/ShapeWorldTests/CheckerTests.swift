@@ -14,6 +14,7 @@ import Testing
         print("checker on 2000 rendered scenes: \(metrics.json)")
         #expect(metrics.objectRecall >= 0.99)
         #expect(metrics.relationAccuracy >= 0.99)
+        #expect(metrics.relationsOfFoundPairs >= metrics.relationsHeld && metrics.foundPairRelationAccuracy >= 0.99)
     }
 
     /// Repaints every pixel of object k in a new colour.
@@ -57,5 +58,22 @@ import Testing
         let after = renderer.compose([moved, b], nested: false, rng: &rng)
         let check = SceneChecker().check(rgb: after.pixels, width: 32, height: 32, graph: graph)
         #expect(check.objectsFound == 2 && check.relationsHeld == 0 && !check.allHold)
+        // Both objects found, the layout wrong: the pair counts against the found-pair accuracy.
+        #expect(check.relationsOfFoundPairs == 1)
+    }
+
+    @Test func aMissingObjectLeavesItsRelationsOutOfTheFoundPairs() {
+        let a = PlacedShape(shapeClass: ShapeClass(color: .red, shape: .square), x0: 2, y0: 10, x1: 10, y1: 18)
+        let b = PlacedShape(shapeClass: ShapeClass(color: .blue, shape: .square), x0: 14, y0: 10, x1: 22, y1: 18)
+        var rng = SplitMix64(seed: 1)
+        let scene = renderer.compose([a, b], nested: false, rng: &rng)
+        var graph = scene.graph
+        graph.objects.append("green circle")
+        graph.relationships = [Relationship(0, "left of", 1), Relationship(2, "above", 0), Relationship(1, "left of", 0)]
+        var metrics = CheckMetrics()
+        metrics.add(SceneChecker().check(rgb: scene.pixels, width: 32, height: 32, graph: graph))
+        // Three relations: one held, one judged wrong, one whose subject was never drawn.
+        #expect(metrics.relationsHeld == 1 && metrics.relationsOfFoundPairs == 2 && metrics.relations == 3)
+        #expect(metrics.foundPairRelationAccuracy == 0.5 && metrics.relationAccuracy == 1.0 / 3)
     }
 }
