@@ -72,6 +72,8 @@ extension ModelConfiguration {
             ("num_objects", .int(encoder.objectClasses)), ("num_predicates", .int(encoder.predicateClasses)),
             ("D", .int(encoder.dimension)), ("H", .int(encoder.hidden)), ("layers", .int(encoder.layers)),
             ("G", .int(encoder.globalDimension)), ("max_triples", .int(encoder.maxTriples)),
-        ] + (unet.frames > 0 ? [("frames", .int(unet.frames))] : []))
+        ] + (unet.frames > 0 ? [("frames", .int(unet.frames))] : [])
+          // Written only when on, so files of reference models say exactly the reference's keys.
+          + (unet.attentionPositions ? [("attn_positions", .string("sincos"))] : []))
     }
 }

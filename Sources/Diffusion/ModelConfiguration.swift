@@ -11,6 +11,10 @@ public struct UNetConfiguration: Sendable, Equatable {
     /// GroupNorm groups everywhere. The time and global embeddings are added per channel right
     /// before a GroupNorm; a group of one channel would normalise them away, hence 8 by default.
     public var normGroups = 8
+    /// Fixed 2-D sine-cosine positions on the SpatialTransformers' tokens (`model.attn_positions:
+    /// sincos`). Not in the reference (which has none): a model with them loads by name into it but
+    /// computes other values.
+    public var attentionPositions = false
     /// Frame positions of the temporal layers (`model.frames`); 0 = an image model without them.
     public var frames = 0
 

@@ -1,17 +1,23 @@
+import Foundation
 import NN
 import Tensors
 
 /// The LDM SpatialTransformer: GroupNorm, 1×1 in, then on the H·W tokens self-attention,
 /// cross-attention to the graph tokens and a GEGLU feed-forward (each pre-LayerNorm, residual),
-/// 1×1 out, residual around the whole block.
+/// 1×1 out, residual around the whole block. With `positions`, fixed 2-D sine-cosine positions
+/// are added to the tokens after the 1×1 in (not in the reference: `model.attn_positions`).
 public final class SpatialTransformer: Module {
     public let norm: GroupNorm, projIn: Conv2d
     public let ln1: LayerNorm, selfAttention: Attention
     public let ln2: LayerNorm, crossAttention: Attention
     public let ln3: LayerNorm, feedForwardIn: Linear, feedForwardOut: Linear
     public let projOut: Conv2d
+    /// Whether the tokens get 2-D sine-cosine positions.
+    public let positions: Bool
+    let positionTables = PositionTables()
 
-    public init(channels c: Int, contextDimension: Int, heads: Int, normGroups: Int, rng: inout RandomGenerator) {
+    public init(channels c: Int, contextDimension: Int, heads: Int, normGroups: Int, positions: Bool = false, rng: inout RandomGenerator) {
+        self.positions = positions
         norm = GroupNorm(groups: normGroups, channels: c)
         projIn = Conv2d(c, c, kernelSize: 1, rng: &rng)
         ln1 = LayerNorm(c); selfAttention = Attention(dimension: c, contextDimension: c, heads: heads, rng: &rng)
@@ -31,7 +37,7 @@ public final class SpatialTransformer: Module {
         let (b, c, hgt, wid) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let n = norm(x); record?("norm", n)
         let projected = projIn(n); record?("proj_in", projected)
-        var h = projected.reshaped([b, c, hgt * wid]).permuted([0, 2, 1])            // tokens [B, HW, C]
+        var h = withPositions(projected.reshaped([b, c, hgt * wid]).permuted([0, 2, 1]), height: hgt, width: wid)   // tokens [B, HW, C]
         let l1 = ln1(h); record?("ln1", l1)
         h = h + selfAttention(l1, record: record?.scoped("self_attn"))
         let l2 = ln2(h); record?("ln2", l2)
@@ -51,10 +57,32 @@ public final class SpatialTransformer: Module {
     /// every residual add is folded into the GEMM that produces the added term (β = 1 onto
     /// residual + bias). Same values as the recorded path up to float rounding order.
     func fused(_ x: Tensor, context: Tensor, mask: [Bool]) -> Tensor {
-        var h = pointwiseConvToTokens(norm(x), weight: projIn.weight, bias: projIn.bias)   // tokens [B, HW, C]
+        var h = withPositions(pointwiseConvToTokens(norm(x), weight: projIn.weight, bias: projIn.bias),   // tokens [B, HW, C]
+                              height: x.shape[2], width: x.shape[3])
         h = selfAttention(ln1(h), residual: h)
         h = crossAttention(ln2(h), context: context, mask: mask, residual: h)
         h = feedForwardOut(geglu(feedForwardIn(ln3(h))), residual: h)
         return pointwiseConvFromTokens(h, weight: projOut.weight, bias: projOut.bias, residual: x, height: x.shape[2], width: x.shape[3])
+    }
+
+    /// Tokens [B, HW, C] plus the position table when the block has positions, else unchanged.
+    func withPositions(_ tokens: Tensor, height: Int, width: Int) -> Tensor {
+        guard positions else { return tokens }
+        return tokens + positionTables.table(height: height, width: width, channels: tokens.shape[2])
+    }
+}
+
+/// The sine-cosine tables a block has used, one per grid size: computed once, shared by every
+/// thread that samples or trains with the block.
+final class PositionTables: @unchecked Sendable {
+    private var tables: [[Int]: Tensor] = [:]
+    private let lock = NSLock()
+
+    func table(height: Int, width: Int, channels: Int) -> Tensor {
+        lock.lock(); defer { lock.unlock() }
+        if let t = tables[[height, width, channels]] { return t }
+        let t = Tensor(shape: [height * width, channels], scalars: sineCosinePositions(rows: height, columns: width, width: channels))
+        tables[[height, width, channels]] = t
+        return t
     }
 }

@@ -45,7 +45,8 @@ public final class UNet: Module {
         globalMLP = Linear(globalDimension, e, rng: &rng)
         convIn = Conv2d(cfg.inChannels, c, kernelSize: 3, padding: 1, rng: &rng)
         func transformer(_ ch: Int, _ rng: inout RandomGenerator) -> SpatialTransformer {
-            SpatialTransformer(channels: ch, contextDimension: contextDimension, heads: cfg.heads, normGroups: cfg.normGroups, rng: &rng)
+            SpatialTransformer(channels: ch, contextDimension: contextDimension, heads: cfg.heads, normGroups: cfg.normGroups,
+                               positions: cfg.attentionPositions, rng: &rng)
         }
         var skips = [c], ch = c
         var downLevels: [UNetLevel] = []

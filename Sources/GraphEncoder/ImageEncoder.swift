@@ -36,7 +36,7 @@ public final class ImageEncoder: Module {
         // 2-D sine-cosine positions (as MAE), still trained: with ViT's N(0, 0.02) start the positions
         // were ~1/25 of the patch embeddings, and the global vector of an image and of its mirror
         // stayed at cosine 0.96–0.98 even with mirrored images as negatives (mirror accuracy 0.50).
-        positions = Tensor(shape: [c.tokens, c.width], scalars: Self.sineCosinePositions(grid: c.grid, width: c.width))
+        positions = Tensor(shape: [c.tokens, c.width], scalars: sineCosinePositions(rows: c.grid, columns: c.grid, width: c.width))
         positions.requiresGrad = true
         blocks = ModuleList((0..<c.depth).map { _ in ViTBlock(width: c.width, heads: c.heads, rng: &rng) })
         norm = LayerNorm(c.width)
@@ -45,26 +45,6 @@ public final class ImageEncoder: Module {
 
     public var localParameters: [(String, Tensor)] { [("pos", positions)] }
 
-    /// [grid², width] row-major tokens: the first half of the channels encode the row, the second
-    /// the column, each as sin then cos of position·ω_k with ω_k = 10000^(−k/(width/4)).
-    static func sineCosinePositions(grid: Int, width: Int) -> [Float] {
-        require(width % 4 == 0, "ImageEncoder: the width \(width) must be a multiple of 4 for 2-D sine-cosine positions")
-        let quarter = width / 4
-        var out = [Float](repeating: 0, count: grid * grid * width)
-        for row in 0..<grid {
-            for column in 0..<grid {
-                let base = (row * grid + column) * width
-                for (half, position) in [row, column].enumerated() {
-                    for k in 0..<quarter {
-                        let angle = Double(position) * pow(10000, -Double(k) / Double(quarter))
-                        out[base + half * 2 * quarter + k] = Float(sin(angle))
-                        out[base + half * 2 * quarter + quarter + k] = Float(cos(angle))
-                    }
-                }
-            }
-        }
-        return out
-    }
     public var children: [(String, any Module)] {
         [("patch", patchEmbedding), ("blocks", blocks), ("norm", norm), ("global_proj", globalProjection)]
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SceneGraphs
+import NN
 import Testing
 import Tensors
 @testable import GraphEncoder
@@ -33,7 +34,7 @@ import Tensors
 
     /// Positions start as 2-D sine-cosine: the row in the first half of the channels, the column in the second.
     @Test func imagePositionsStartAsSineCosine() {
-        let p = ImageEncoder.sineCosinePositions(grid: 2, width: 8)
+        let p = sineCosinePositions(rows: 2, columns: 2, width: 8)
         // width 8: quarter 2, ω = (1, 0.01); token 2 is row 1, column 0.
         let row1: [Float] = [Float(Foundation.sin(1.0)), Float(Foundation.sin(0.01)), Float(Foundation.cos(1.0)), Float(Foundation.cos(0.01))]
         #expect(Array(p[16..<20]) == row1 && Array(p[20..<24]) == [0, 0, 1, 1])
