@@ -24,11 +24,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Total steps (shorthand for train.steps=N).") var steps: Int?
     @Option(name: .customLong("stop-at"), help: "Stop with a checkpoint after this step; the learning-rate schedule still runs to train.steps (continue with --resume).")
     var stopAt: Int?
+    @Flag(help: "With --resume: write model.safetensors from the newest checkpoint's EMA weights, without training (the recipe keeps the whole schedule).")
+    var export = false
     @Argument(help: "Config overrides, section.key=value.") var overrides: [String] = []
 
     func run() throws {
         OpenBLASCore.ensureOptimizedKernels()
         guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
+        guard !export || resume else { throw ValidationError("--export needs --resume --out RUN_FOLDER: it writes the weights of the run's newest checkpoint") }
+        guard !export || stopAt == nil else { throw ValidationError("--export trains no steps; leave out --stop-at") }
         if let stopAt, stopAt < 1 { throw ValidationError("--stop-at must be a step ≥ 1, not \(stopAt)") }
         let ok = try RunCommand.execute("train", passThrough: { $0 is ValidationError }) { command in
             let folder = out ?? "runs/train-\(RunClock.timestamp())"
@@ -39,6 +43,7 @@ struct TrainCommand: ParsableCommand {
                 guard command.parallel.communicator.size == 1 else { throw ValidationError("clip training (model.frames) runs on one rank; start it without mpirun") }
                 let (run, _, resumedAt) = try ClipTrainingLaunch(config: configURL, initialWeights: initialWeights.map { URL(fileURLWithPath: $0) },
                                                                  out: outURL, resume: resume, overrides: allOverrides).prepare()
+                if export { try run.export(); command.notice("exported step \(resumedAt ?? 0): video model in \(folder)/model.safetensors"); return }
                 command.announce(folder: folder + " (clips)", resumedAt: resumedAt)
                 if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt) {
                     command.notice("done; video model in \(folder)/model.safetensors")
@@ -49,6 +54,7 @@ struct TrainCommand: ParsableCommand {
                                                                  initialWeights: initialWeights.map { URL(fileURLWithPath: $0) },
                                                                  out: outURL, resume: resume, overrides: allOverrides,
                                                                  parallel: command.parallel).prepare()
+            if export { try run.export(); command.notice("exported step \(resumedAt ?? 0): weights in \(folder)/model.safetensors"); return }
             command.announce(folder: folder, resumedAt: resumedAt)
             if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt) {
                 command.notice("done; weights in \(folder)/model.safetensors")

@@ -73,6 +73,14 @@ public final class TrainingRun {
         return latest.step
     }
 
+    /// Writes the run's products (the model file) from the restored checkpoint without training:
+    /// a slice of a long schedule exported at its step, the recipe still naming the whole schedule.
+    public func export() throws {
+        defer { lock = nil }
+        guard parallel.isRoot else { return }
+        try task.finish(run: folder)
+    }
+
     /// Runs (or, after `restoreLatest`, continues) to the last step.
     public func run(resumedAt resumedStep: Int? = nil) throws -> Outcome {
         let root = parallel.isRoot

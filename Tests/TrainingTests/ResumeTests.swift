@@ -47,6 +47,27 @@ import Testing
         #expect(try TinyRun.losses(parts) == TinyRun.losses(whole))
     }
 
+    /// `train --resume --export`: the newest checkpoint's EMA weights become the model file, with
+    /// the checkpoint's step and the whole schedule's recipe, and no step is trained.
+    @Test func exportWritesTheCheckpointsEMAWeightsWithoutTraining() throws {
+        let run = TinyRun.folder("export")
+        let config = try TinyRun.configFile(near: run)
+        defer { for u in [run, config] { try? FileManager.default.removeItem(at: u) } }
+        let a = try DenoiserTrainingLaunch(config: config, encoder: nil, out: run, resume: false, overrides: ["train.steps=8"]).prepare()
+        #expect(try a.run.stopping(at: 5).run() == .stopped(step: 5))
+        let model = run.appendingPathComponent("model.safetensors")
+        #expect(!FileManager.default.fileExists(atPath: model.path))
+        let b = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: run, resume: true, overrides: []).prepare()
+        try b.run.export()
+        #expect(try TinyRun.losses(run).count == 5)
+        let file = try SafeTensorsFile(contentsOf: model)
+        let checkpoint = try SafeTensorsFile(contentsOf: run.appendingPathComponent("checkpoints/step-00000005.safetensors"))
+        #expect(file.metadata["steps"] == "5")
+        #expect(file.metadata["recipe"]?.contains("\"steps\": 8") == true)
+        #expect(!file.tensors.isEmpty)
+        for (name, tensor) in file.tensors { #expect(checkpoint.tensors["ema." + name] == tensor, "\(name)") }
+    }
+
     @Test func resumeRefusesChangedRecipe() throws {
         let run = TinyRun.folder("recipe")
         let config = try TinyRun.configFile(near: run)
