@@ -45,10 +45,13 @@ import Testing
         #expect(tried > 20 && caught == tried)
     }
 
+    /// A red square left of a blue square, side by side.
+    let redSquare = PlacedShape(shapeClass: ShapeClass(color: .red, shape: .square), x0: 2, y0: 10, x1: 10, y1: 18)
+    let blueSquare = PlacedShape(shapeClass: ShapeClass(color: .blue, shape: .square), x0: 14, y0: 10, x1: 22, y1: 18)
+
     @Test func anObjectMovedAcrossAnotherIsCaught() {
         // Two squares side by side: "left of"; the graph claims it, then the left one is moved right.
-        let a = PlacedShape(shapeClass: ShapeClass(color: .red, shape: .square), x0: 2, y0: 10, x1: 10, y1: 18)
-        let b = PlacedShape(shapeClass: ShapeClass(color: .blue, shape: .square), x0: 14, y0: 10, x1: 22, y1: 18)
+        let a = redSquare, b = blueSquare
         var rng = SplitMix64(seed: 1)
         let scene = renderer.compose([a, b], nested: false, rng: &rng)
         var graph = scene.graph
@@ -63,10 +66,8 @@ import Testing
     }
 
     @Test func aMissingObjectLeavesItsRelationsOutOfTheFoundPairs() {
-        let a = PlacedShape(shapeClass: ShapeClass(color: .red, shape: .square), x0: 2, y0: 10, x1: 10, y1: 18)
-        let b = PlacedShape(shapeClass: ShapeClass(color: .blue, shape: .square), x0: 14, y0: 10, x1: 22, y1: 18)
         var rng = SplitMix64(seed: 1)
-        let scene = renderer.compose([a, b], nested: false, rng: &rng)
+        let scene = renderer.compose([redSquare, blueSquare], nested: false, rng: &rng)
         var graph = scene.graph
         graph.objects.append("green circle")
         graph.relationships = [Relationship(0, "left of", 1), Relationship(2, "above", 0), Relationship(1, "left of", 0)]
