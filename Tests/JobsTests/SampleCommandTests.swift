@@ -27,6 +27,24 @@ import Testing
         #expect(try PNGCodec.read(files[0]) == one)
     }
 
+    /// `model.attn_positions` travels in the model file: the same weights sampled with the same seed
+    /// give other pixels when the file says the attention has positions.
+    @Test func attentionPositionsTravelInTheModelFile() throws {
+        let dir = TinyModel.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var placed = TinyModel.configuration
+        placed.unet.attentionPositions = true
+        let plain = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let withPositions = try GraphSampler(modelFile: try TinyModel.write(in: dir, configuration: placed, name: "placed.safetensors"))
+        #expect(withPositions.model.configuration.unet.attentionPositions && !plain.model.configuration.unet.attentionPositions)
+        let graph = try TinyModel.writeGraph(#"{"objects": ["red circle", "blue square"], "relationships": [[0, "left of", 1]]}"#, in: dir)
+        let a = try ImageRequest(graphFile: graph, count: 1, output: dir.appendingPathComponent("a.png"), settings: try TinyModel.settings())
+        _ = try a.run(with: plain)
+        let b = try ImageRequest(graphFile: graph, count: 1, output: dir.appendingPathComponent("b.png"), settings: try TinyModel.settings())
+        _ = try b.run(with: withPositions)
+        #expect(try PNGCodec.read(dir.appendingPathComponent("a.png")) != PNGCodec.read(dir.appendingPathComponent("b.png")))
+    }
+
     @Test func badGraphsFailWithTheirLocation() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
