@@ -37,7 +37,8 @@ public final class SpatialTransformer: Module {
         let (b, c, hgt, wid) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let n = norm(x); record?("norm", n)
         let projected = projIn(n); record?("proj_in", projected)
-        var h = withPositions(projected.reshaped([b, c, hgt * wid]).permuted([0, 2, 1]), height: hgt, width: wid)   // tokens [B, HW, C]
+        let tokens = projected.reshaped([b, c, hgt * wid]).permuted([0, 2, 1])        // [B, HW, C]
+        var h = withPositions(tokens, height: hgt, width: wid)
         let l1 = ln1(h); record?("ln1", l1)
         h = h + selfAttention(l1, record: record?.scoped("self_attn"))
         let l2 = ln2(h); record?("ln2", l2)
