@@ -34,7 +34,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Sampler: dpm++2m, ddim or ddpm.") var sampler = "dpm++2m"
     @Option(help: "Sampler steps (default 20 for dpm++2m, 50 for ddim, all 1000 for ddpm).") var steps: Int?
     @Option(help: "DDIM's η (0 = deterministic).") var eta: Double?
-    @Option(help: "Classifier-free guidance scale (1 = none).") var guidance = 3.0
+    @Option(help: "Classifier-free guidance scale (1 = none).") var guidance = SampleSettings.defaultGuidance
     @Option(help: "Images per sampler call (memory; images do not depend on it).") var batch: Int?
     @Option(help: "Output size in pixels, a multiple of the model's size (nearest upscaling).") var size: Int?
     // Videos (issue 12).

@@ -46,7 +46,7 @@ public struct JobDefaults: Sendable, Equatable {
     public var size: Int?
     public var count: Int
 
-    public init(sampler: String = "dpm++2m", steps: Int? = nil, eta: Double? = nil, guidance: Double = 3, seed: UInt64 = 0,
+    public init(sampler: String = "dpm++2m", steps: Int? = nil, eta: Double? = nil, guidance: Double = SampleSettings.defaultGuidance, seed: UInt64 = 0,
                 size: Int? = nil, count: Int = 1) {
         self.sampler = sampler; self.steps = steps; self.eta = eta; self.guidance = guidance; self.seed = seed
         self.size = size; self.count = count
