@@ -134,7 +134,7 @@ struct Check: ParsableCommand {
             let lines = try readGraphLines(URL(fileURLWithPath: graphs))
             guard !lines.isEmpty else { throw ValidationFailure("\(graphs): no graphs") }
             var metrics = CheckMetrics()
-            var rows = ["image,objects,objects_found,relations,relations_held,extra_objects,graph_holds"]
+            var rows = ["image,objects,objects_found,relations,relations_held,extra_objects,graph_holds,missed_wrong_shape,missed_wrong_colour,missed_absent"]
             let checker = SceneChecker()
             let validator = SceneGraphValidator(vocabulary: .shapeWorld, maxObjects: 64)
             for (line, graph) in lines {
@@ -150,7 +150,8 @@ struct Check: ParsableCommand {
                 if image.channels != 3 { image = try rgb(image) }
                 let c = checker.check(rgb: image.pixels, width: image.width, height: image.height, graph: graph)
                 metrics.add(c)
-                rows.append("\(name),\(c.objects),\(c.objectsFound),\(c.relations),\(c.relationsHeld),\(c.extraObjects),\(c.allHold ? 1 : 0)")
+                rows.append("\(name),\(c.objects),\(c.objectsFound),\(c.relations),\(c.relationsHeld),\(c.extraObjects),\(c.allHold ? 1 : 0),"
+                    + "\(c.missedWrongShape),\(c.missedWrongColour),\(c.missedAbsent)")
                 progress.update(n + 1)
             }
             try AtomicFile.write(rows.joined(separator: "\n") + "\n", to: URL(fileURLWithPath: csv))

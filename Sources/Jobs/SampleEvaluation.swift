@@ -5,8 +5,8 @@ import SceneGraphs
 import ShapeWorld
 
 /// `sample --eval graphs.jsonl --out DIR`: one image per graph at the model's size, written as
-/// `DIR/000000.png …` with `DIR/graphs.jsonl` (each graph with its image's name: the layout
-/// `shapeworld render` writes, so the same tools read both) and `DIR/metrics.json` — the checker's
+/// `DIR/000000.png …` with `DIR/graphs.jsonl` (each graph with its image's name and without the
+/// data's boxes: the layout `shapeworld render` writes, so the same tools read both) and `DIR/metrics.json` — the checker's
 /// figures overall, per predicate and per object count.
 public struct SampleEvaluation {
     public var graphsFile: URL
@@ -44,7 +44,8 @@ public struct SampleEvaluation {
             for (i, image) in images.enumerated() {
                 let name = String(format: "%06d.png", i)
                 try PNGCodec.write(image, to: staging.appendingPathComponent(name))
-                var g = lines[i].graph
+                // Without the data's boxes, as checked above: `shapeworld check` on the folder gives metrics.json's figures.
+                var g = graphs[i]
                 g.image = name
                 out.append(try g.jsonLine())
             }
@@ -85,6 +86,8 @@ public struct CheckReport {
             + "\"object_recall\": \(f(overall.objectRecall)), \"relation_accuracy\": \(f(overall.relationAccuracy)), "
             + "\"relation_accuracy_found_pairs\": \(f(overall.foundPairRelationAccuracy)), "
             + "\"graph_accuracy\": \(f(overall.graphAccuracy)), \"extra_per_image\": \(f(overall.extraPerImage)), \"images\": \(overall.images), "
+            + "\"missed_wrong_shape\": \(f(overall.wrongShapeShare)), \"missed_wrong_colour\": \(f(overall.wrongColourShare)), "
+            + "\"missed_absent\": \(f(overall.absentShare)), "
             + "\"per_predicate\": {\(predicates.joined(separator: ", "))}, \"per_object_count\": {\(counts.joined(separator: ", "))}}"
     }
 }

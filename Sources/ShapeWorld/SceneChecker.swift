@@ -11,9 +11,15 @@ public struct ImageCheck: Sendable, Equatable {
     public var relationsOfFoundPairs = 0
     /// Detections the graph did not ask for.
     public var extraObjects: Int
+    /// Missed objects drawn in their colour but another shape (an unclaimed detection of that colour stands for each).
+    public var missedWrongShape = 0
+    /// Missed objects drawn in their shape but another colour (counted after the wrong shapes).
+    public var missedWrongColour = 0
     /// Whether each relationship held, in the graph's order (for per-predicate figures).
     public var relationHeld: [Bool] = []
     public var allHold: Bool { objectsFound == objects && relationsHeld == relations }
+    /// Missed objects with no unclaimed detection of their colour or their shape: not drawn at all, or merged away.
+    public var missedAbsent: Int { objects - objectsFound - missedWrongShape - missedWrongColour }
 }
 
 /// Totals over many images: the quality measure of the whole system.
@@ -21,6 +27,7 @@ public struct CheckMetrics: Sendable, Equatable {
     public var images = 0
     public var objects = 0, objectsFound = 0, relations = 0, relationsHeld = 0, graphsHeld = 0, extraObjects = 0
     public var relationsOfFoundPairs = 0
+    public var missedWrongShape = 0, missedWrongColour = 0
 
     public init() {}
 
@@ -28,6 +35,7 @@ public struct CheckMetrics: Sendable, Equatable {
         images += 1; objects += c.objects; objectsFound += c.objectsFound; relations += c.relations
         relationsHeld += c.relationsHeld; extraObjects += c.extraObjects; graphsHeld += c.allHold ? 1 : 0
         relationsOfFoundPairs += c.relationsOfFoundPairs
+        missedWrongShape += c.missedWrongShape; missedWrongColour += c.missedWrongColour
     }
 
     public var objectRecall: Double { objects == 0 ? 1 : Double(objectsFound) / Double(objects) }
@@ -37,13 +45,20 @@ public struct CheckMetrics: Sendable, Equatable {
     public var foundPairRelationAccuracy: Double { relationsOfFoundPairs == 0 ? 0 : Double(relationsHeld) / Double(relationsOfFoundPairs) }
     public var graphAccuracy: Double { images == 0 ? 0 : Double(graphsHeld) / Double(images) }
     public var extraPerImage: Double { images == 0 ? 0 : Double(extraObjects) / Double(images) }
+    /// Why objects were missed, each as a share of all asked-for objects (with recall they sum to 1).
+    public var wrongShapeShare: Double { share(missedWrongShape) }
+    public var wrongColourShare: Double { share(missedWrongColour) }
+    public var absentShare: Double { share(objects - objectsFound - missedWrongShape - missedWrongColour) }
+    private func share(_ n: Int) -> Double { objects == 0 ? 0 : Double(n) / Double(objects) }
 
     /// One JSON object with the keys the `shapeworld check` command promises.
     public var json: String {
         func f(_ x: Double) -> String { String(format: "%.4f", x) }
         return "{\"images\": \(images), \"object_recall\": \(f(objectRecall)), \"relation_accuracy\": \(f(relationAccuracy)), "
             + "\"relation_accuracy_found_pairs\": \(f(foundPairRelationAccuracy)), "
-            + "\"graph_accuracy\": \(f(graphAccuracy)), \"extra_per_image\": \(f(extraPerImage))}"
+            + "\"graph_accuracy\": \(f(graphAccuracy)), \"extra_per_image\": \(f(extraPerImage)), "
+            + "\"missed_wrong_shape\": \(f(wrongShapeShare)), \"missed_wrong_colour\": \(f(wrongColourShare)), "
+            + "\"missed_absent\": \(f(absentShare))}"
     }
 }
 
@@ -62,9 +77,33 @@ public struct SceneChecker: Sendable {
             return geometricRelation(subject: detections[s].box, object: detections[o].box) == r.predicate
         }
         let found = match.compactMap { $0 }.count
+        let (wrongShape, wrongColour) = missCauses(graph, detections, match)
         return ImageCheck(objects: graph.objects.count, objectsFound: found, relations: graph.relationships.count,
                           relationsHeld: relationHeld.filter { $0 }.count, relationsOfFoundPairs: foundPairs,
-                          extraObjects: detections.count - found, relationHeld: relationHeld)
+                          extraObjects: detections.count - found, missedWrongShape: wrongShape, missedWrongColour: wrongColour,
+                          relationHeld: relationHeld)
+    }
+
+    /// Explains missed objects by the unclaimed detections: one of the object's colour and another
+    /// shape makes it a wrong shape; failing that, one of its shape and another colour a wrong colour.
+    /// Each detection explains at most one miss.
+    func missCauses(_ graph: SceneGraph, _ detections: [Detection], _ match: [Int?]) -> (shape: Int, colour: Int) {
+        var unclaimed = Set(detections.indices).subtracting(match.compactMap { $0 })
+        let missed = graph.objects.indices.compactMap { i -> ShapeClass? in match[i] == nil ? ShapeClass(name: graph.objects[i]) : nil }
+        var wrongShape = 0, wrongColour = 0, unexplained: [ShapeClass] = []
+        for cls in missed {
+            if let j = unclaimed.sorted().first(where: { detections[$0].shapeClass.color == cls.color }) {
+                unclaimed.remove(j); wrongShape += 1
+            } else {
+                unexplained.append(cls)
+            }
+        }
+        for cls in unexplained {
+            if let j = unclaimed.sorted().first(where: { detections[$0].shapeClass.shape == cls.shape }) {
+                unclaimed.remove(j); wrongColour += 1
+            }
+        }
+        return (wrongShape, wrongColour)
     }
 
     /// One detection per graph object, by class; among several candidates of a class the closest to

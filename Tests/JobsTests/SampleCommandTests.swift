@@ -2,6 +2,7 @@ import Foundation
 import Media
 import NN
 import SceneGraphs
+import ShapeWorld
 import Testing
 @testable import Jobs
 
@@ -116,6 +117,16 @@ import Testing
         #expect(json.contains("\"per_object_count\": {\"1\": "))
         let written = try readGraphLines(out.appendingPathComponent("graphs.jsonl"))
         #expect(written.map { $0.graph.image } == ["000000.png", "000001.png"])
+        // The folder checks again to the same figures: its graphs carry no boxes to match by.
+        #expect(written.allSatisfy { $0.graph.boxes == nil })
+        var again = CheckMetrics()
+        for (_, graph) in written {
+            let image = try PNGCodec.read(out.appendingPathComponent(graph.image!))
+            again.add(SceneChecker().check(rgb: image.pixels, width: image.width, height: image.height, graph: graph))
+        }
+        #expect(json.contains(String(format: "\"object_recall\": %.4f", again.objectRecall)))
+        #expect(json.contains(String(format: "\"missed_wrong_shape\": %.4f, \"missed_wrong_colour\": %.4f, \"missed_absent\": %.4f",
+                                     again.wrongShapeShare, again.wrongColourShare, again.absentShare)))
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("metrics.json").path))
         // A bad line names its line number and nothing is written.
         let bad = try TinyModel.writeGraph("{\"objects\": [\"red circle\"], \"relationships\": []}\n{\"objects\": [\"purple circle\"], \"relationships\": []}\n",

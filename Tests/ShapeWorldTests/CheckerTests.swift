@@ -77,4 +77,21 @@ import Testing
         #expect(metrics.relationsHeld == 1 && metrics.relationsOfFoundPairs == 2 && metrics.relations == 3)
         #expect(metrics.foundPairRelationAccuracy == 0.5 && metrics.relationAccuracy == 1.0 / 3)
     }
+
+    @Test func missedObjectsAreExplainedByTheUnclaimedDetections() {
+        // Drawn: a red square and a blue square. Asked: a red circle (its colour drawn, wrong shape),
+        // a green square (its shape drawn in blue, wrong colour) and a yellow triangle (nothing left).
+        var rng = SplitMix64(seed: 1)
+        let scene = renderer.compose([redSquare, blueSquare], nested: false, rng: &rng)
+        let graph = SceneGraph(objects: ["red circle", "green square", "yellow triangle"], relationships: [])
+        let check = SceneChecker().check(rgb: scene.pixels, width: 32, height: 32, graph: graph)
+        #expect(check.objectsFound == 0 && check.missedWrongShape == 1 && check.missedWrongColour == 1 && check.missedAbsent == 1)
+        // One detection explains one miss: a second red object asked for has nothing left to point at.
+        let twoRed = SceneGraph(objects: ["red circle", "red triangle"], relationships: [])
+        let c2 = SceneChecker().check(rgb: scene.pixels, width: 32, height: 32, graph: twoRed)
+        #expect(c2.missedWrongShape == 1 && c2.missedWrongColour == 0 && c2.missedAbsent == 1)
+        var metrics = CheckMetrics()
+        metrics.add(check); metrics.add(c2)
+        #expect(metrics.wrongShapeShare == 2.0 / 5 && metrics.wrongColourShare == 1.0 / 5 && metrics.absentShare == 2.0 / 5)
+    }
 }
