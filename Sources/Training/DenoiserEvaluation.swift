@@ -64,7 +64,9 @@ public final class DenoiserEvaluation {
         try writeSheet(step: step, images: images, folder: folder, metrics: metrics)
         return [("recall", right.objectRecall), ("relation_accuracy", right.relationAccuracy),
                 ("relation_accuracy_found_pairs", right.foundPairRelationAccuracy), ("graph_accuracy", right.graphAccuracy),
-                ("extra_objects", right.extraPerImage), ("recall_shuffled", shuffled.objectRecall),
+                ("extra_objects", right.extraPerImage), ("missed_wrong_shape", right.wrongShapeShare),
+                ("missed_wrong_colour", right.wrongColourShare), ("missed_absent", right.absentShare),
+                ("recall_shuffled", shuffled.objectRecall),
                 ("recall_gap", right.objectRecall - shuffled.objectRecall), ("seconds", Date().timeIntervalSince(start))]
     }
 
