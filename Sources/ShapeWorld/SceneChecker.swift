@@ -28,6 +28,7 @@ public struct CheckMetrics: Sendable, Equatable {
     public var objects = 0, objectsFound = 0, relations = 0, relationsHeld = 0, graphsHeld = 0, extraObjects = 0
     public var relationsOfFoundPairs = 0
     public var missedWrongShape = 0, missedWrongColour = 0
+    public var missedAbsent: Int { objects - objectsFound - missedWrongShape - missedWrongColour }
 
     public init() {}
 
@@ -48,7 +49,7 @@ public struct CheckMetrics: Sendable, Equatable {
     /// Why objects were missed, each as a share of all asked-for objects (with recall they sum to 1).
     public var wrongShapeShare: Double { share(missedWrongShape) }
     public var wrongColourShare: Double { share(missedWrongColour) }
-    public var absentShare: Double { share(objects - objectsFound - missedWrongShape - missedWrongColour) }
+    public var absentShare: Double { share(missedAbsent) }
     private func share(_ n: Int) -> Double { objects == 0 ? 0 : Double(n) / Double(objects) }
 
     /// One JSON object with the keys the `shapeworld check` command promises.
@@ -88,22 +89,18 @@ public struct SceneChecker: Sendable {
     /// shape makes it a wrong shape; failing that, one of its shape and another colour a wrong colour.
     /// Each detection explains at most one miss.
     func missCauses(_ graph: SceneGraph, _ detections: [Detection], _ match: [Int?]) -> (shape: Int, colour: Int) {
-        var unclaimed = Set(detections.indices).subtracting(match.compactMap { $0 })
+        let claimed = Set(match.compactMap { $0 })
+        var unclaimed = detections.indices.filter { !claimed.contains($0) }.map { detections[$0].shapeClass }
         let missed = graph.objects.indices.compactMap { i -> ShapeClass? in match[i] == nil ? ShapeClass(name: graph.objects[i]) : nil }
-        var wrongShape = 0, wrongColour = 0, unexplained: [ShapeClass] = []
-        for cls in missed {
-            if let j = unclaimed.sorted().first(where: { detections[$0].shapeClass.color == cls.color }) {
-                unclaimed.remove(j); wrongShape += 1
-            } else {
-                unexplained.append(cls)
-            }
+        // Removes the first unclaimed detection that fits (in detection order), if any.
+        func take(_ fits: (ShapeClass) -> Bool) -> Bool {
+            guard let k = unclaimed.firstIndex(where: fits) else { return false }
+            unclaimed.remove(at: k)
+            return true
         }
-        for cls in unexplained {
-            if let j = unclaimed.sorted().first(where: { detections[$0].shapeClass.shape == cls.shape }) {
-                unclaimed.remove(j); wrongColour += 1
-            }
-        }
-        return (wrongShape, wrongColour)
+        let unexplained = missed.filter { cls in !take { $0.color == cls.color } }
+        let wrongColour = unexplained.filter { cls in take { $0.shape == cls.shape } }.count
+        return (missed.count - unexplained.count, wrongColour)
     }
 
     /// One detection per graph object, by class; among several candidates of a class the closest to
