@@ -33,8 +33,14 @@ public struct RunFolder: Sendable {
         }
         guard access(url.path, W_OK) == 0 else { throw CheckpointError(path: url.path, message: "cannot write here (permission denied)") }
         let run = RunFolder(url)
-        try AtomicFile.write(Array(resolvedConfig.utf8), to: run.resolvedConfig)
+        try run.writeResolvedConfig(resolvedConfig)
         return run
+    }
+
+    /// Replaces `config.yaml` whole; a resumed run that changed its length writes it again so the
+    /// next plain `--resume` keeps the new schedule instead of silently returning to the old one.
+    public func writeResolvedConfig(_ text: String) throws {
+        try AtomicFile.write(Array(text.utf8), to: resolvedConfig)
     }
 
     /// Opens an existing run to resume it: the folder and its resolved config must exist.

@@ -46,12 +46,15 @@ public struct RunLaunch {
         }
         let (task, intervals, sections) = try makeTask(file)
         let root = parallel.isRoot
-        let run = try existing ?? (root ? RunFolder.create(out, resolvedConfig: configurationYAML(sections, header: "Resolved config of this run (every key, defaults filled in)."))
-                                        : RunFolder(out))
+        let resolved = configurationYAML(sections, header: "Resolved config of this run (every key, defaults filled in).")
+        let run = try existing ?? (root ? RunFolder.create(out, resolvedConfig: resolved) : RunFolder(out))
         let training = TrainingRun(folder: run, task: task, intervals: intervals, metadata: ["config": configurationJSON(sections)])
         training.parallel = parallel
         if root { training.lock = try RunLock(run) }
-        if resume && root { try training.restoreLatest() }
+        if resume && root {
+            try training.restoreLatest()
+            if !overrides.isEmpty { try run.writeResolvedConfig(resolved) }
+        }
         try parallel.synchronize(task)
         return (training, task, resume ? task.step : nil)
     }

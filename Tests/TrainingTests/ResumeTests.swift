@@ -68,6 +68,26 @@ import Testing
         for (name, tensor) in file.tensors { #expect(checkpoint.tensors["ema." + name] == tensor, "\(name)") }
     }
 
+    /// A run shortened (or extended) on resume keeps its new length: the next plain `--resume`
+    /// ends at the new step count, and the config and the model's recipe say so.
+    @Test func changedLengthOutlivesTheResumeThatChangedIt() throws {
+        let run = TinyRun.folder("length")
+        let config = try TinyRun.configFile(near: run)
+        defer { for u in [run, config] { try? FileManager.default.removeItem(at: u) } }
+        let a = try DenoiserTrainingLaunch(config: config, encoder: nil, out: run, resume: false, overrides: ["train.steps=8"]).prepare()
+        #expect(try a.run.stopping(at: 3).run() == .stopped(step: 3))
+        let b = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: run, resume: true, overrides: ["train.steps=6"]).prepare()
+        #expect(try b.run.stopping(at: 4).run(resumedAt: b.resumedAt) == .stopped(step: 4))
+        let resolved = try String(contentsOf: run.appendingPathComponent("config.yaml"), encoding: .utf8)
+        #expect(resolved.contains("  steps: 6\n"))
+        #expect(!resolved.contains("  steps: 8\n"))
+        let c = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: run, resume: true, overrides: []).prepare()
+        #expect(try c.run.run(resumedAt: c.resumedAt) == .finished)
+        #expect(try TinyRun.losses(run).count == 6)
+        let file = try SafeTensorsFile(contentsOf: run.appendingPathComponent("model.safetensors"))
+        #expect(file.metadata["recipe"]?.contains("\"steps\": 6") == true)
+    }
+
     @Test func resumeRefusesChangedRecipe() throws {
         let run = TinyRun.folder("recipe")
         let config = try TinyRun.configFile(near: run)
