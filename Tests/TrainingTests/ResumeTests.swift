@@ -78,7 +78,7 @@ import Testing
         #expect(try a.run.stopping(at: 3).run() == .stopped(step: 3))
         let b = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: run, resume: true, overrides: ["train.steps=6"]).prepare()
         #expect(try b.run.stopping(at: 4).run(resumedAt: b.resumedAt) == .stopped(step: 4))
-        let resolved = try String(contentsOf: run.appendingPathComponent("config.yaml"), encoding: .utf8)
+        let resolved = try String(contentsOf: RunFolder(run).resolvedConfig, encoding: .utf8)
         #expect(resolved.contains("  steps: 6\n"))
         #expect(!resolved.contains("  steps: 8\n"))
         let c = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: run, resume: true, overrides: []).prepare()
