@@ -17,13 +17,14 @@ public struct ModelFileError: Error, CustomStringConvertible {
 public enum ModelFile {
     public static let format = "scene-graph-diffusion/1"
 
-    /// Writes `model` atomically.
+    /// Writes `model` atomically. `origin` (what the run started from: "continued from …") ends
+    /// the provenance, so `steps` is not mistaken for the model's whole training.
     public static func write(_ model: SceneGraphDiffusion, vocabulary: Vocabulary, recipe: String, steps: Int, to url: URL,
-                             provenance: String? = nil) throws {
+                             provenance: String? = nil, origin: String? = nil) throws {
+        let made = provenance ?? "trained with this project's `train` on ShapeWorld, \(steps) steps; EMA weights"
         let metadata = [
             "format": format, "config": configurationJSON([model.configuration.section]), "vocab": vocabulary.jsonString(),
-            "recipe": recipe, "steps": String(steps),
-            "provenance": provenance ?? "trained with this project's `train` on ShapeWorld, \(steps) steps; EMA weights",
+            "recipe": recipe, "steps": String(steps), "provenance": made + (origin.map { "; " + $0 } ?? ""),
         ]
         try SafeTensorsFile(tensors: model.stateDict(), metadata: metadata).write(to: url)
     }

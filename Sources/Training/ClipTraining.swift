@@ -63,11 +63,15 @@ public final class ClipTraining: TrainingTask {
     let evaluationClips: [[SceneGraph]]
     /// The model that evaluations sample and `finish` writes: frozen weights plus the EMA temporal ones.
     let samplingModel: SceneGraphDiffusion
+    /// What the image layers came from ("image layers from FILE (its provenance)"); kept in
+    /// checkpoints and ending the written model's provenance.
+    public private(set) var origin: String?
+    public var checkpointMetadata: [String: String] { origin.map { ["origin": $0] } ?? [:] }
 
     /// A fresh run from `imageModel` (the image weights to inflate; required unless the run is
     /// about to be restored from a checkpoint, which holds them).
     public init(model configuration: ModelConfiguration, recipe: TrainingConfiguration, data: DataConfiguration,
-                imageModel: (model: SceneGraphDiffusion, source: String)?, restoring: Bool = false) throws {
+                imageModel: StartingModel?, restoring: Bool = false) throws {
         guard configuration.unet.frames > 0 else {
             throw ConfigurationError(source: "config", key: "model.frames", message: "clip training needs temporal layers (model.frames: 8)")
         }
@@ -81,6 +85,7 @@ public final class ClipTraining: TrainingTask {
         model = SceneGraphDiffusion(configuration, rng: &initRNG)
         if let imageModel {
             try model.loadImageWeights(from: imageModel.model, source: imageModel.source)
+            origin = "image layers from " + imageModel.lineage
         } else if !restoring {
             throw ConfigurationError(source: "command line", key: "--init", message: "clip training starts from an image model (--init weights/shapes32.safetensors)")
         }
@@ -138,6 +143,7 @@ public final class ClipTraining: TrainingTask {
     public func restore(from file: SafeTensorsFile, source: String) throws {
         try loadTensors(ema.averages, names: trained.map { "ema." + $0.0 }, from: file, source: source)
         (rng, batches.nextIndex, step) = try OptimizerCheckpoint.restore(from: file, source: source, model: model, optimizer: optimizer)
+        origin = file.metadata["origin"]
     }
 
     /// Copies the frozen weights and the EMA temporal weights into the sampling model.
@@ -180,6 +186,7 @@ public final class ClipTraining: TrainingTask {
         loadSamplingWeights()
         try ModelFile.write(samplingModel, vocabulary: vocabulary, recipe: configurationJSON([recipe.section, data.section]), steps: step,
                             to: run.url.appendingPathComponent("model.safetensors"),
-                            provenance: "temporal layers trained with this project's `train` on ShapeWorld clips, \(step) steps; EMA weights")
+                            provenance: "temporal layers trained with this project's `train` on ShapeWorld clips, \(step) steps; EMA weights",
+                            origin: origin)
     }
 }

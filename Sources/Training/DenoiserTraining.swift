@@ -31,6 +31,10 @@ public final class DenoiserTraining: TrainingTask {
     public let evaluation: DenoiserEvaluation
     /// The ranks this run's global batch is split over (one by default).
     public var parallel = DataParallel.single
+    /// What the run's weights started from ("continued from FILE (its provenance)", "graph encoder
+    /// from FILE"); kept in checkpoints and ending the written model's provenance.
+    public private(set) var origin: String?
+    public var checkpointMetadata: [String: String] { origin.map { ["origin": $0] } ?? [:] }
 
     /// A fresh run. `encoderWeights` (a pretrain run's encoder.safetensors) is required for the
     /// frozen and finetune modes and refused for scratch — unless the run is about to be restored
@@ -38,7 +42,7 @@ public final class DenoiserTraining: TrainingTask {
     /// whose weights, encoder included, the run continues from with a fresh optimizer and schedule).
     public init(model configuration: ModelConfiguration, recipe: TrainingConfiguration, data: DataConfiguration,
                 encoderWeights: (file: SafeTensorsFile, source: String)? = nil,
-                initialModel: (model: SceneGraphDiffusion, source: String)? = nil, restoring: Bool = false) throws {
+                initialModel: StartingModel? = nil, restoring: Bool = false) throws {
         guard configuration.encoder.objectClasses >= vocabulary.objectNames.count,
               configuration.encoder.predicateClasses >= vocabulary.predicateNames.count else {
             throw ConfigurationError(source: "config", key: "model.num_objects",
@@ -56,6 +60,7 @@ public final class DenoiserTraining: TrainingTask {
                                          message: "--init continues a model's encoder: use train.encoder=frozen or finetune, not scratch")
             }
             try model.loadImageWeights(from: initialModel.model, source: initialModel.source)
+            origin = "continued from " + initialModel.lineage
         }
         switch (recipe.encoder, encoderWeights) {
         case _ where initialModel != nil: break
@@ -67,6 +72,8 @@ public final class DenoiserTraining: TrainingTask {
             throw ConfigurationError(source: "config", key: "train.encoder", message: "\(recipe.encoder.rawValue) needs a pretrained encoder (--encoder encoder.safetensors)")
         case (_, .some(let w)):
             try model.encoder.loadParameters(from: w.file, prefix: "encoder.", source: w.source)
+            let pretrained = w.file.metadata["format"] == "scene-graph-encoder/1" ? w.file.metadata["steps"].map { ", pretrained \($0) steps" } ?? "" : ""
+            origin = "graph encoder from \(w.source)\(pretrained)"
         }
         if recipe.encoder == .frozen { model.encoder.setRequiresGrad(false) }
         named = model.namedParameters()
@@ -166,6 +173,7 @@ public final class DenoiserTraining: TrainingTask {
     public func restore(from file: SafeTensorsFile, source: String) throws {
         try loadTensors(ema.averages, names: named.map { "ema." + $0.0 }, from: file, source: source)
         (rng, batches.nextIndex, step) = try OptimizerCheckpoint.restore(from: file, source: source, model: model, optimizer: optimizer)
+        origin = file.metadata["origin"]
     }
 
     public func evaluate(run: RunFolder, metrics: MetricsLog) throws -> [(String, Double)] {
@@ -179,7 +187,7 @@ public final class DenoiserTraining: TrainingTask {
         evaluation.load(averages: ema.averages)
         try ModelFile.write(evaluation.model, vocabulary: vocabulary,
                             recipe: configurationJSON([recipe.section, data.section]), steps: step,
-                            to: run.url.appendingPathComponent("model.safetensors"))
+                            to: run.url.appendingPathComponent("model.safetensors"), origin: origin)
     }
 }
 

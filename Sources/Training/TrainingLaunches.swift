@@ -31,7 +31,7 @@ public struct DenoiserTrainingLaunch {
                 }
             }
             try launch.parallel.checkSplits(batch: recipe.batch, key: "train.batch")
-            let initial = try initialWeights.map { (model: try ModelFile.read($0).model, source: $0.path) }
+            let initial = try initialWeights.map { try StartingModel(reading: $0) }
             let task = try DenoiserTraining(model: model, recipe: recipe, data: data, encoderWeights: weights, initialModel: initial,
                                             restoring: launch.resume)
             task.parallel = launch.parallel
@@ -96,7 +96,7 @@ public struct ClipTrainingLaunch {
             let model = try file.model()
             let recipe = try file.read { try TrainingConfiguration.parse(root: $0, source: $1) }
             let data = try file.read { try DataConfiguration.parse(root: $0, source: $1) }
-            let image = try initialWeights.map { (model: try ModelFile.read($0).model, source: $0.path) }
+            let image = try initialWeights.map { try StartingModel(reading: $0) }
             let task = try ClipTraining(model: model, recipe: recipe, data: data, imageModel: image, restoring: launch.resume)
             let intervals = RunIntervals(recipe, evaluate: recipe.sampleEvery)
             return (task, intervals, [model.section, recipe.section, data.section])

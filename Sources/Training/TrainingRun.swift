@@ -100,7 +100,7 @@ public final class TrainingRun {
 
         func checkpoint() throws {
             guard root else { return }
-            try checkpointer.save(step: task.step, tensors: task.checkpointState(), metadata: metadata.merging(["kind": task.kind]) { $1 })
+            try checkpointer.save(step: task.step, tensors: task.checkpointState(), metadata: metadata.merging(task.checkpointMetadata) { $1 }.merging(["kind": task.kind]) { $1 })
             lastCheckpoint = folder.checkpoints.appendingPathComponent(Checkpointer.fileName(step: task.step))
         }
         func evaluate() throws {

@@ -24,4 +24,11 @@ public protocol TrainingTask: AnyObject {
     var plottedLosses: [String] { get }
     /// The evaluation series drawn under the loss curve ("eval/recall", …).
     var plottedEvaluations: [String] { get }
+    /// Entries every checkpoint's metadata carries for `restore` to read back (what the run's
+    /// weights started from, …); none by default.
+    var checkpointMetadata: [String: String] { get }
+}
+
+extension TrainingTask {
+    public var checkpointMetadata: [String: String] { [:] }
 }

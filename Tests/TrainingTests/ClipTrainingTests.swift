@@ -83,6 +83,10 @@ enum TinyClipRun {
         let wb = try SafeTensorsFile(contentsOf: parts.appendingPathComponent("model.safetensors"))
         #expect(wa.tensors == wb.tensors)
         #expect(try ModelFile.read(whole.appendingPathComponent("model.safetensors")).model.unet.maximumFrames == 4)
+        // The resumed half was given no --init; its checkpoint still knew the image model.
+        #expect(wb.metadata["provenance"] == wa.metadata["provenance"])
+        #expect(wb.metadata["provenance"]?.hasSuffix("; image layers from \(image.url.path) (trained with this project's `train` on ShapeWorld, 0 steps; EMA weights)") == true,
+                "\(wb.metadata["provenance"] ?? "none")")
     }
 
     @Test func evaluationScoresHeldOutClips() throws {

@@ -25,6 +25,28 @@ import Testing
         #expect(try b.run.run() == .finished)
     }
 
+    @Test func provenanceNamesTheStartingFileAcrossAResume() throws {
+        let first = TinyRun.folder("init-lineage-first"), second = TinyRun.folder("init-lineage-second")
+        let config = try TinyRun.configFile(near: first)
+        defer { for u in [first, second, config] { try? FileManager.default.removeItem(at: u) } }
+        let a = try DenoiserTrainingLaunch(config: config, encoder: nil, out: first, resume: false, overrides: ["train.steps=3"]).prepare()
+        #expect(try a.run.run() == .finished)
+        let modelFile = first.appendingPathComponent("model.safetensors")
+        let firstProvenance = try #require(try SafeTensorsFile(contentsOf: modelFile).metadata["provenance"])
+        #expect(!firstProvenance.contains("continued from"), "\(firstProvenance)")
+
+        let b = try DenoiserTrainingLaunch(config: config, encoder: nil, initialWeights: modelFile, out: second, resume: false,
+                                           overrides: ["train.steps=4", "train.encoder=finetune"]).prepare()
+        b.run.stepLimit = 2
+        #expect(try b.run.run() == .stopped(step: 2))
+        // The resumed process is given no --init: the checkpoint alone carries where the weights came from.
+        let c = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: second, resume: true, overrides: []).prepare()
+        #expect(try c.run.run(resumedAt: c.resumedAt) == .finished)
+        let provenance = try #require(try SafeTensorsFile(contentsOf: second.appendingPathComponent("model.safetensors")).metadata["provenance"])
+        #expect(provenance == "trained with this project's `train` on ShapeWorld, 4 steps; EMA weights; continued from \(modelFile.path) (\(firstProvenance))",
+                "\(provenance)")
+    }
+
     @Test func initRefusesScratchAnEncoderAndResume() throws {
         let first = TinyRun.folder("init-bad"), other = TinyRun.folder("init-bad-2")
         let config = try TinyRun.configFile(near: first)

@@ -1,0 +1,23 @@
+import Foundation
+
+/// A model file a new run starts from (`train --init`): its weights, and one line on where they
+/// came from for the provenance of what the run writes — so a model trained in stages still says
+/// what it was trained from.
+public struct StartingModel {
+    public let model: SceneGraphDiffusion
+    /// The file's path, for errors.
+    public let source: String
+    /// "weights/shapes32.safetensors (trained with …, 9000 steps; EMA weights)".
+    public let lineage: String
+
+    public init(model: SceneGraphDiffusion, source: String, lineage: String) {
+        self.model = model; self.source = source; self.lineage = lineage
+    }
+
+    /// Reads the model file at `url` (every error names it).
+    public init(reading url: URL) throws {
+        let (model, _, metadata) = try ModelFile.read(url)
+        self.init(model: model, source: url.path,
+                  lineage: "\(url.path) (\(metadata["provenance"] ?? "\(metadata["steps"] ?? "?") steps, no provenance"))")
+    }
+}
