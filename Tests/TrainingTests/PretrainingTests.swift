@@ -26,6 +26,27 @@ import Testing
         do { try body(); return "no error" } catch { return "\(error)" }
     }
 
+    /// `train --encoder RUN/encoder.safetensors`: the denoiser starts from the pretrained encoder,
+    /// and its model file says where that encoder came from.
+    @Test func denoiserRunStartsFromThePretrainedEncoder() throws {
+        let pre = TinyRun.folder("pre-for-train"), run = TinyRun.folder("train-from-pre")
+        let config = try TinyRun.configFile(near: pre, text: Self.config)
+        defer { for u in [pre, run, config] { try? FileManager.default.removeItem(at: u) } }
+        let a = try PretrainingLaunch(config: config, out: pre, resume: false, loss: nil, overrides: ["pretrain.steps=2"]).prepare()
+        #expect(try a.run.run() == .finished)
+        let encoderFile = pre.appendingPathComponent("encoder.safetensors")
+        let encoder = try SafeTensorsFile(contentsOf: encoderFile)
+        let b = try DenoiserTrainingLaunch(config: config, encoder: encoderFile, out: run, resume: false,
+                                           overrides: ["train.steps=1", "train.encoder=frozen"]).prepare()
+        let encoderParameters = b.task.model.namedParameters().filter { $0.0.hasPrefix("encoder.") }
+        #expect(!encoderParameters.isEmpty)
+        for (name, p) in encoderParameters { #expect(try encoder.floats(name).values == p.scalars, "\(name)") }
+        #expect(try b.run.run() == .finished)
+        let provenance = try SafeTensorsFile(contentsOf: run.appendingPathComponent("model.safetensors")).metadata["provenance"]
+        #expect(provenance == "trained with this project's `train` on ShapeWorld, 1 steps; EMA weights; graph encoder from \(encoderFile.path), pretrained 2 steps",
+                "\(provenance ?? "none")")
+    }
+
     /// Stopped after N steps and resumed: the same losses and encoder bit for bit.
     @Test func resumedRunEqualsUninterruptedRun() throws {
         let whole = TinyRun.folder("pre-whole"), parts = TinyRun.folder("pre-parts")
