@@ -10,14 +10,11 @@ public struct StartingModel {
     /// "weights/shapes32.safetensors (trained with …, 9000 steps; EMA weights)".
     public let lineage: String
 
-    public init(model: SceneGraphDiffusion, source: String, lineage: String) {
-        self.model = model; self.source = source; self.lineage = lineage
-    }
-
     /// Reads the model file at `url` (every error names it).
     public init(reading url: URL) throws {
         let (model, _, metadata) = try ModelFile.read(url)
-        self.init(model: model, source: url.path,
-                  lineage: "\(url.path) (\(metadata["provenance"] ?? "\(metadata["steps"] ?? "?") steps, no provenance"))")
+        self.model = model
+        source = url.path
+        lineage = "\(url.path) (\(metadata["provenance"] ?? "\(metadata["steps"] ?? "?") steps, no provenance"))"
     }
 }

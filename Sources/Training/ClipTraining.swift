@@ -65,8 +65,7 @@ public final class ClipTraining: TrainingTask {
     let samplingModel: SceneGraphDiffusion
     /// What the image layers came from ("image layers from FILE (its provenance)"); kept in
     /// checkpoints and ending the written model's provenance.
-    public private(set) var origin: String?
-    public var checkpointMetadata: [String: String] { origin.map { ["origin": $0] } ?? [:] }
+    public var origin: String?
 
     /// A fresh run from `imageModel` (the image weights to inflate; required unless the run is
     /// about to be restored from a checkpoint, which holds them).
@@ -143,7 +142,6 @@ public final class ClipTraining: TrainingTask {
     public func restore(from file: SafeTensorsFile, source: String) throws {
         try loadTensors(ema.averages, names: trained.map { "ema." + $0.0 }, from: file, source: source)
         (rng, batches.nextIndex, step) = try OptimizerCheckpoint.restore(from: file, source: source, model: model, optimizer: optimizer)
-        origin = file.metadata["origin"]
     }
 
     /// Copies the frozen weights and the EMA temporal weights into the sampling model.

@@ -33,8 +33,7 @@ public final class DenoiserTraining: TrainingTask {
     public var parallel = DataParallel.single
     /// What the run's weights started from ("continued from FILE (its provenance)", "graph encoder
     /// from FILE"); kept in checkpoints and ending the written model's provenance.
-    public private(set) var origin: String?
-    public var checkpointMetadata: [String: String] { origin.map { ["origin": $0] } ?? [:] }
+    public var origin: String?
 
     /// A fresh run. `encoderWeights` (a pretrain run's encoder.safetensors) is required for the
     /// frozen and finetune modes and refused for scratch — unless the run is about to be restored
@@ -72,8 +71,8 @@ public final class DenoiserTraining: TrainingTask {
             throw ConfigurationError(source: "config", key: "train.encoder", message: "\(recipe.encoder.rawValue) needs a pretrained encoder (--encoder encoder.safetensors)")
         case (_, .some(let w)):
             try model.encoder.loadParameters(from: w.file, prefix: "encoder.", source: w.source)
-            let pretrained = w.file.metadata["format"] == "scene-graph-encoder/1" ? w.file.metadata["steps"].map { ", pretrained \($0) steps" } ?? "" : ""
-            origin = "graph encoder from \(w.source)\(pretrained)"
+            let pretrainingSteps = w.file.metadata["format"] == "scene-graph-encoder/1" ? w.file.metadata["steps"] : nil
+            origin = "graph encoder from \(w.source)" + (pretrainingSteps.map { ", pretrained \($0) steps" } ?? "")
         }
         if recipe.encoder == .frozen { model.encoder.setRequiresGrad(false) }
         named = model.namedParameters()
@@ -173,7 +172,6 @@ public final class DenoiserTraining: TrainingTask {
     public func restore(from file: SafeTensorsFile, source: String) throws {
         try loadTensors(ema.averages, names: named.map { "ema." + $0.0 }, from: file, source: source)
         (rng, batches.nextIndex, step) = try OptimizerCheckpoint.restore(from: file, source: source, model: model, optimizer: optimizer)
-        origin = file.metadata["origin"]
     }
 
     public func evaluate(run: RunFolder, metrics: MetricsLog) throws -> [(String, Double)] {

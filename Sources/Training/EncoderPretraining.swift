@@ -16,6 +16,8 @@ public final class EncoderPretraining: TrainingTask {
     public let data: DataConfiguration
     public let vocabulary = Vocabulary.shapeWorld
     public let kind = "pretrain"
+    /// Always nil: pretraining starts from random weights.
+    public var origin: String?
     public private(set) var step = 0
     public var totalSteps: Int { recipe.steps }
     public let plottedLosses = ["train/loss", "train/contrastive", "train/masked", "train/layout"]

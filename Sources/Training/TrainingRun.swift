@@ -67,6 +67,7 @@ public final class TrainingRun {
         checkpointer.removeInterruptedWrites()
         let latest = try checkpointer.latest()
         try task.restore(from: latest.file, source: latest.url.path)
+        task.origin = latest.file.metadata["origin"]
         guard task.step == latest.step else {
             throw CheckpointError(path: latest.url.path, message: "restored step \(task.step), file name says \(latest.step)")
         }
@@ -100,7 +101,7 @@ public final class TrainingRun {
 
         func checkpoint() throws {
             guard root else { return }
-            try checkpointer.save(step: task.step, tensors: task.checkpointState(), metadata: metadata.merging(task.checkpointMetadata) { $1 }.merging(["kind": task.kind]) { $1 })
+            try checkpointer.save(step: task.step, tensors: task.checkpointState(), metadata: metadata.merging(["kind": task.kind, "origin": task.origin].compactMapValues { $0 }) { $1 })
             lastCheckpoint = folder.checkpoints.appendingPathComponent(Checkpointer.fileName(step: task.step))
         }
         func evaluate() throws {

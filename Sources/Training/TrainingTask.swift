@@ -24,11 +24,8 @@ public protocol TrainingTask: AnyObject {
     var plottedLosses: [String] { get }
     /// The evaluation series drawn under the loss curve ("eval/recall", …).
     var plottedEvaluations: [String] { get }
-    /// Entries every checkpoint's metadata carries for `restore` to read back (what the run's
-    /// weights started from, …); none by default.
-    var checkpointMetadata: [String: String] { get }
-}
-
-extension TrainingTask {
-    public var checkpointMetadata: [String: String] { [:] }
+    /// What a fresh run's weights started from ("continued from FILE (its provenance)"), ending
+    /// the provenance of what `finish` writes; nil for random weights. The run machinery keeps it
+    /// in every checkpoint and sets it back on resume.
+    var origin: String? { get set }
 }
