@@ -10,11 +10,12 @@ public struct StartingModel {
     /// "weights/shapes32.safetensors (trained with …, 9000 steps; EMA weights)".
     public let lineage: String
 
-    /// Reads the model file at `url` (every error names it).
+    /// Reads the model file at `url` (every error names it). The lineage names the file as the
+    /// user gave it (`relativePath`), so a shipped model's provenance carries no machine's folders.
     public init(reading url: URL) throws {
         let (model, _, metadata) = try ModelFile.read(url)
         self.model = model
-        source = url.path
-        lineage = "\(url.path) (\(metadata["provenance"] ?? "\(metadata["steps"] ?? "?") steps, no provenance"))"
+        source = url.relativePath
+        lineage = "\(url.relativePath) (\(metadata["provenance"] ?? "\(metadata["steps"] ?? "?") steps, no provenance"))"
     }
 }

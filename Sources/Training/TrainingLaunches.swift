@@ -26,8 +26,8 @@ public struct DenoiserTrainingLaunch {
             let data = try file.read { try DataConfiguration.parse(root: $0, source: $1) }
             var weights: (SafeTensorsFile, String)?
             if let encoder, !launch.resume {
-                do { weights = (try SafeTensorsFile(contentsOf: encoder), encoder.path) } catch {
-                    throw CheckpointError(path: encoder.path, message: "cannot read the encoder: \(error)")
+                do { weights = (try SafeTensorsFile(contentsOf: encoder), encoder.relativePath) } catch {
+                    throw CheckpointError(path: encoder.relativePath, message: "cannot read the encoder: \(error)")
                 }
             }
             try launch.parallel.checkSplits(batch: recipe.batch, key: "train.batch")

@@ -36,14 +36,14 @@ import Testing
         #expect(try a.run.run() == .finished)
         let encoderFile = pre.appendingPathComponent("encoder.safetensors")
         let encoder = try SafeTensorsFile(contentsOf: encoderFile)
-        let b = try DenoiserTrainingLaunch(config: config, encoder: encoderFile, out: run, resume: false,
+        let b = try DenoiserTrainingLaunch(config: config, encoder: URL(fileURLWithPath: "encoder.safetensors", relativeTo: URL(fileURLWithPath: pre.path, isDirectory: true)), out: run, resume: false,
                                            overrides: ["train.steps=1", "train.encoder=frozen"]).prepare()
         let encoderParameters = b.task.model.namedParameters().filter { $0.0.hasPrefix("encoder.") }
         #expect(!encoderParameters.isEmpty)
         for (name, p) in encoderParameters { #expect(try encoder.floats(name).values == p.scalars, "\(name)") }
         #expect(try b.run.run() == .finished)
         let provenance = try SafeTensorsFile(contentsOf: run.appendingPathComponent("model.safetensors")).metadata["provenance"]
-        #expect(provenance == "trained with this project's `train` on ShapeWorld, 1 steps; EMA weights; graph encoder from \(encoderFile.path), pretrained 2 steps",
+        #expect(provenance == "trained with this project's `train` on ShapeWorld, 1 steps; EMA weights; graph encoder from encoder.safetensors, pretrained 2 steps",
                 "\(provenance ?? "none")")
     }
 

@@ -35,7 +35,10 @@ import Testing
         let firstProvenance = try #require(try SafeTensorsFile(contentsOf: modelFile).metadata["provenance"])
         #expect(!firstProvenance.contains("continued from"), "\(firstProvenance)")
 
-        let b = try DenoiserTrainingLaunch(config: config, encoder: nil, initialWeights: modelFile, out: second, resume: false,
+        // Given as a path relative to a folder (as `train --init weights/…` is to the working one),
+        // the file is named that way: provenance keeps no machine's absolute folders.
+        let relative = URL(fileURLWithPath: "model.safetensors", relativeTo: URL(fileURLWithPath: first.path, isDirectory: true))
+        let b = try DenoiserTrainingLaunch(config: config, encoder: nil, initialWeights: relative, out: second, resume: false,
                                            overrides: ["train.steps=4", "train.encoder=finetune"]).prepare()
         b.run.stepLimit = 2
         #expect(try b.run.run() == .stopped(step: 2))
@@ -43,7 +46,7 @@ import Testing
         let c = try DenoiserTrainingLaunch(config: nil, encoder: nil, out: second, resume: true, overrides: []).prepare()
         #expect(try c.run.run(resumedAt: c.resumedAt) == .finished)
         let provenance = try #require(try SafeTensorsFile(contentsOf: second.appendingPathComponent("model.safetensors")).metadata["provenance"])
-        #expect(provenance == "trained with this project's `train` on ShapeWorld, 4 steps; EMA weights; continued from \(modelFile.path) (\(firstProvenance))",
+        #expect(provenance == "trained with this project's `train` on ShapeWorld, 4 steps; EMA weights; continued from model.safetensors (\(firstProvenance))",
                 "\(provenance)")
     }
 
