@@ -47,9 +47,18 @@ extension SceneGraphDiffusion {
                 epsilon = { x, t in
                     let out = Tensor.uninitialized(x.shape)
                     let perImage = x.count / batch
-                    for (i, c) in contexts.enumerated() {
-                        let e = cfg.epsilon(x.slice(axis: 0, i..<(i + 1)), denoise: denoiser(c, t: t))
-                        (out.storage.pointer + i * perImage).update(from: e.storage.pointer, count: perImage)
+                    // The images go to separate cores, each UNet call on one: a batch-1 call's kernels
+                    // are too small to split well (two single-thread processes drew 1.7× the images of
+                    // one two-thread process, DDPM on the 2-core Zen 3 machine). The kernels inside run
+                    // inline at their usual chunk boundaries, so an image keeps its bits. Grad mode is
+                    // task-local and a pool worker is no task: disable it again there.
+                    parallelChunks(batch) { images in
+                        GradMode.disabled {
+                            for i in images {
+                                let e = cfg.epsilon(x.slice(axis: 0, i..<(i + 1)), denoise: denoiser(contexts[i], t: t))
+                                (out.storage.pointer + i * perImage).update(from: e.storage.pointer, count: perImage)
+                            }
+                        }
                     }
                     return out
                 }
