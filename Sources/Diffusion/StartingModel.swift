@@ -16,6 +16,6 @@ public struct StartingModel {
         let (model, _, metadata) = try ModelFile.read(url)
         self.model = model
         source = url.relativePath
-        lineage = "\(url.relativePath) (\(metadata["provenance"] ?? "\(metadata["steps"] ?? "?") steps, no provenance"))"
+        lineage = "\(source) (\(metadata["provenance"] ?? "\(metadata["steps"] ?? "?") steps, no provenance"))"
     }
 }

@@ -36,7 +36,7 @@ import Testing
         #expect(try a.run.run() == .finished)
         let encoderFile = pre.appendingPathComponent("encoder.safetensors")
         let encoder = try SafeTensorsFile(contentsOf: encoderFile)
-        let b = try DenoiserTrainingLaunch(config: config, encoder: URL(fileURLWithPath: "encoder.safetensors", relativeTo: URL(fileURLWithPath: pre.path, isDirectory: true)), out: run, resume: false,
+        let b = try DenoiserTrainingLaunch(config: config, encoder: TinyRun.relative("encoder.safetensors", in: pre), out: run, resume: false,
                                            overrides: ["train.steps=1", "train.encoder=frozen"]).prepare()
         let encoderParameters = b.task.model.namedParameters().filter { $0.0.hasPrefix("encoder.") }
         #expect(!encoderParameters.isEmpty)

@@ -32,6 +32,12 @@ enum TinyRun {
         URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tinyrun-\(name)-\(UUID().uuidString)")
     }
 
+    /// `name` inside `folder` as a relative URL (relativePath "name"), the way a command-line path
+    /// relative to the working folder arrives.
+    static func relative(_ name: String, in folder: URL) -> URL {
+        URL(fileURLWithPath: name, relativeTo: URL(fileURLWithPath: folder.path, isDirectory: true))
+    }
+
     /// Writes the config next to `folder` and returns its URL.
     static func configFile(near folder: URL, text: String = config) throws -> URL {
         let url = folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + ".yaml")

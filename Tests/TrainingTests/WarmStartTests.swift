@@ -37,7 +37,7 @@ import Testing
 
         // Given as a path relative to a folder (as `train --init weights/…` is to the working one),
         // the file is named that way: provenance keeps no machine's absolute folders.
-        let relative = URL(fileURLWithPath: "model.safetensors", relativeTo: URL(fileURLWithPath: first.path, isDirectory: true))
+        let relative = TinyRun.relative("model.safetensors", in: first)
         let b = try DenoiserTrainingLaunch(config: config, encoder: nil, initialWeights: relative, out: second, resume: false,
                                            overrides: ["train.steps=4", "train.encoder=finetune"]).prepare()
         b.run.stepLimit = 2
