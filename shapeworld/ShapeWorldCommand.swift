@@ -81,7 +81,7 @@ struct Render: ParsableCommand {
 }
 
 struct Clips: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write N clips: frame PNGs, a {\"frames\": [...]} graph sequence and an H.264 MP4 each.")
+    static let configuration = CommandConfiguration(abstract: "Write N clips: frame PNGs, a {\"frames\": [...]} graph sequence and an H.264 MP4 each, clips.jsonl (all clips, for sample --eval) and the clip checker's figures on them.")
     @Option(help: "Number of clips.") var count: Int
     @Option(help: "Frames per clip.") var frames = 8
     @Option(help: "Output folder (created; must not exist or be empty).") var out: String
@@ -97,6 +97,10 @@ struct Clips: ParsableCommand {
         try ShapeWorldCommand.reporting {
             let renderer = scene.renderer
             let progress = ProgressBar("clips", total: count)
+            // The rendered clips' own figures: the checker's ceiling and the data's flicker, the
+            // yardstick for a model's clips on the same graphs.
+            var report = ClipReport()
+            var lines: [String] = []
             try OutputFolder(URL(fileURLWithPath: out)).fill { folder in
                 for i in 0..<count {
                     let clip = renderer.clip(seed: scene.seed, index: i, frames: frames)
@@ -116,9 +120,16 @@ struct Clips: ParsableCommand {
                     }
                     try video.finish()
                     try Data(try sequence.json().utf8).write(to: clipFolder.appendingPathComponent("graphs.json"))
+                    let graphs = clip.frames.map { f -> SceneGraph in var g = f.graph; g.boxes = nil; return g }
+                    lines.append(try SceneGraphSequence(frames: graphs).jsonLine())
+                    report.add(SceneChecker().check(clip: clip.frames.map(\.pixels), width: scene.size, height: scene.size, graphs: graphs))
                     progress.update(i + 1)
                 }
+                // One clip per line, ready for `sample --eval`.
+                try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("clips.jsonl"))
+                try Data((report.json + "\n").utf8).write(to: folder.appendingPathComponent("metrics.json"))
             }
+            print(report.json)
         }
     }
 }

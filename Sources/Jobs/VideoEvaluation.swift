@@ -6,7 +6,8 @@ import ShapeWorld
 
 /// `sample --eval clips.jsonl --out DIR` where each line is `{"frames": [...]}`: one clip per line
 /// (clip k uses seed + k), scored by the clip checker — per-frame object recall and relation
-/// accuracy, identity kept, motion consistency. Writes `DIR/000000.png …` (each clip's frames
+/// accuracy, identity kept, motion consistency, smooth clips, flicker — for all clips and for the
+/// clips whose relations change. Writes `DIR/000000.png …` (each clip's frames
 /// side by side) and `DIR/metrics.json`. With an image model the same file gives the baseline:
 /// frames drawn independently from the same starting noise.
 public struct VideoEvaluation {
@@ -56,7 +57,7 @@ public struct VideoEvaluation {
         for (line, frames) in clips { try sampler.validateClip(frames, source: clipsFile.path, line: line) }
         let folder = try OutputFolder(output)
         let progress = ProgressBar("eval", total: clips.count)
-        var metrics = ClipMetrics()
+        var metrics = ClipReport()
         var strips: [ByteImage] = []
         for (k, clip) in clips.enumerated() {
             // The model never sees boxes: the checker matches objects by class, not by the data's layout.

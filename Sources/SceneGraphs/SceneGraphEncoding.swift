@@ -21,6 +21,11 @@ extension SceneGraphSequence {
         let data = try JSONSerialization.data(withJSONObject: ["frames": frames.map(\.jsonObject)], options: [.sortedKeys, .prettyPrinted])
         return String(decoding: data, as: UTF8.self)
     }
+
+    /// `{"frames": [...]}` on one line (keys sorted): a line of a clips JSONL file.
+    public func jsonLine() throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: ["frames": frames.map(\.jsonObject)], options: [.sortedKeys]), as: UTF8.self)
+    }
 }
 
 /// Reads a JSONL file of graphs (one per line, blank lines skipped); errors carry the line number.

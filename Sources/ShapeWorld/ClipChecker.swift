@@ -11,11 +11,21 @@ public struct ClipCheck: Sendable, Equatable {
     public var motionPairs: Int
     /// Pairs where every object was found in both frames and its centre moved at most the limit.
     public var consistentPairs: Int
+    /// Some frame's relationships differ from the first frame's: the clip asks for motion that
+    /// changes the layout, which a still image cannot show.
+    public var relationsChange = false
+    /// Mean absolute change of a pixel value (0–255, every channel) between consecutive frames.
+    public var flicker = 0.0
+
+    /// Every consecutive pair of frames is consistent: the clip is smooth from first frame to last.
+    public var smooth: Bool { consistentPairs == motionPairs }
 }
 
 /// Totals over many clips: the video figures.
 public struct ClipMetrics: Sendable, Equatable {
-    public var clips = 0, identityKept = 0, motionPairs = 0, consistentPairs = 0
+    public var clips = 0, identityKept = 0, motionPairs = 0, consistentPairs = 0, smoothClips = 0
+    /// Sum over clips of their flicker.
+    public var flickerSum = 0.0
     /// The image figures over every frame of every clip.
     public var frames = CheckMetrics()
 
@@ -23,6 +33,7 @@ public struct ClipMetrics: Sendable, Equatable {
 
     public mutating func add(_ c: ClipCheck) {
         clips += 1; identityKept += c.identityKept ? 1 : 0; motionPairs += c.motionPairs; consistentPairs += c.consistentPairs
+        smoothClips += c.smooth ? 1 : 0; flickerSum += c.flicker
         for f in c.frames { frames.add(f) }
     }
 
@@ -32,14 +43,39 @@ public struct ClipMetrics: Sendable, Equatable {
     public var identityRate: Double { clips == 0 ? 0 : Double(identityKept) / Double(clips) }
     /// Share of consecutive-frame pairs whose objects all moved plausibly.
     public var motionConsistency: Double { motionPairs == 0 ? 1 : Double(consistentPairs) / Double(motionPairs) }
+    /// Share of clips smooth from first frame to last.
+    public var smoothRate: Double { clips == 0 ? 0 : Double(smoothClips) / Double(clips) }
+    /// Mean flicker of a clip.
+    public var flicker: Double { clips == 0 ? 0 : flickerSum / Double(clips) }
+
+    /// The figures as JSON members (no braces).
+    public var jsonMembers: String {
+        func f(_ x: Double) -> String { String(format: "%.4f", x) }
+        return "\"clips\": \(clips), \"frames\": \(frames.images), \"object_recall\": \(f(objectRecall)), "
+            + "\"relation_accuracy\": \(f(relationAccuracy)), \"graph_accuracy\": \(f(frames.graphAccuracy)), "
+            + "\"identity_kept\": \(f(identityRate)), \"motion_consistency\": \(f(motionConsistency)), "
+            + "\"smooth_clips\": \(f(smoothRate)), \"flicker\": \(String(format: "%.2f", flicker))"
+    }
 
     /// One JSON object with the video figures.
-    public var json: String {
-        func f(_ x: Double) -> String { String(format: "%.4f", x) }
-        return "{\"clips\": \(clips), \"frames\": \(frames.images), \"object_recall\": \(f(objectRecall)), "
-            + "\"relation_accuracy\": \(f(relationAccuracy)), \"graph_accuracy\": \(f(frames.graphAccuracy)), "
-            + "\"identity_kept\": \(f(identityRate)), \"motion_consistency\": \(f(motionConsistency))}"
+    public var json: String { "{" + jsonMembers + "}" }
+}
+
+/// The clip figures for all clips and, apart, for the clips whose relations change — the ones a
+/// still image cannot pass.
+public struct ClipReport: Sendable, Equatable {
+    public var all = ClipMetrics()
+    public var changing = ClipMetrics()
+
+    public init() {}
+
+    public mutating func add(_ c: ClipCheck) {
+        all.add(c)
+        if c.relationsChange { changing.add(c) }
     }
+
+    /// `{…all figures…, "changing": {…}}`.
+    public var json: String { "{" + all.jsonMembers + ", \"changing\": " + changing.json + "}" }
 }
 
 extension SceneChecker {
@@ -82,7 +118,17 @@ extension SceneChecker {
             if moved { consistent += 1 }
         }
         let identity = checks.allSatisfy { $0.objectsFound == $0.objects }
-        return ClipCheck(frames: checks, identityKept: identity, motionPairs: max(frames.count - 1, 0), consistentPairs: consistent)
+        var flicker = 0.0
+        for i in frames.indices.dropFirst() {
+            var sum = 0
+            for (a, b) in zip(frames[i - 1], frames[i]) { sum += abs(Int(a) - Int(b)) }
+            flicker += Double(sum) / Double(max(frames[i].count, 1))
+        }
+        if frames.count > 1 { flicker /= Double(frames.count - 1) }
+        let firstRelations = graphs.first.map { Set($0.relationships.map { "\($0.subject) \($0.predicate) \($0.object)" }) }
+        let changes = graphs.dropFirst().contains { g in Set(g.relationships.map { "\($0.subject) \($0.predicate) \($0.object)" }) != firstRelations }
+        return ClipCheck(frames: checks, identityKept: identity, motionPairs: max(frames.count - 1, 0), consistentPairs: consistent,
+                         relationsChange: changes, flicker: flicker)
     }
 
     /// Before an object can be tracked, objects of one class are interchangeable: of the ways to

@@ -74,3 +74,55 @@ import Testing
         #expect(c.identityKept && c.motionPairs == 2 && c.consistentPairs == 1)
     }
 }
+
+@Suite struct SmoothClipTests {
+    /// One red square at column x (8×8 at row 10), on the background.
+    func frame(_ x: Int) -> [UInt8] {
+        var p = [UInt8](repeating: 32, count: 32 * 32 * 3)
+        for y in 10..<18 { for c in x..<(x + 8) { (p[3 * (y * 32 + c)], p[3 * (y * 32 + c) + 1], p[3 * (y * 32 + c) + 2]) = (230, 40, 40) } }
+        return p
+    }
+
+    @Test func aClipIsSmoothOnlyWhenEveryPairIsConsistent() {
+        let graph = SceneGraph(objects: ["red square"], relationships: [])
+        let steady = SceneChecker().check(clip: [frame(4), frame(6), frame(8)], width: 32, height: 32, graphs: [graph, graph, graph])
+        let jump = SceneChecker().check(clip: [frame(4), frame(6), frame(12)], width: 32, height: 32, graphs: [graph, graph, graph])
+        #expect(steady.smooth && !jump.smooth)
+        var metrics = ClipMetrics()
+        metrics.add(steady); metrics.add(jump)
+        #expect(metrics.smoothRate == 0.5)
+    }
+
+    @Test func flickerIsTheMeanAbsolutePixelChangeBetweenFrames() {
+        let graph = SceneGraph(objects: ["red square"], relationships: [])
+        // Moving the square 2 px changes 2 columns on each side: 2 × 8 rows × 2 sides = 32 pixels,
+        // each by |230−32| + |40−32| + |40−32| over 3 channels.
+        let c = SceneChecker().check(clip: [frame(4), frame(6)], width: 32, height: 32, graphs: [graph, graph])
+        let expected = 32.0 * Double(198 + 8 + 8) / Double(32 * 32 * 3)
+        #expect(abs(c.flicker - expected) < 1e-9)
+        let still = SceneChecker().check(clip: [frame(4), frame(4), frame(4)], width: 32, height: 32, graphs: [graph, graph, graph])
+        #expect(still.flicker == 0)
+    }
+
+    @Test func clipsWhoseRelationsChangeAreReportedApart() {
+        let left = SceneGraph(objects: ["red square", "blue circle"], relationships: [Relationship(0, "left of", 1)])
+        let right = SceneGraph(objects: ["red square", "blue circle"], relationships: [Relationship(0, "right of", 1)])
+        let blank = [UInt8](repeating: 32, count: 32 * 32 * 3)
+        var report = ClipReport()
+        report.add(SceneChecker().check(clip: [blank, blank], width: 32, height: 32, graphs: [left, left]))
+        report.add(SceneChecker().check(clip: [blank, blank], width: 32, height: 32, graphs: [left, right]))
+        #expect(report.all.clips == 2 && report.changing.clips == 1)
+        #expect(report.json.contains("\"changing\": {\"clips\": 1, \"frames\": 2,"))
+    }
+
+    @Test func aboutFourInTenRenderedClipsChangeRelationsAndAllAreSmooth() {
+        var report = ClipReport()
+        for i in 0..<100 {
+            let clip = ShapeWorldRenderer().clip(seed: 11, index: i)
+            let graphs = clip.frames.map { var g = $0.graph; g.boxes = nil; return g }
+            report.add(SceneChecker().check(clip: clip.frames.map(\.pixels), width: 32, height: 32, graphs: graphs))
+        }
+        #expect(report.changing.clips >= 25 && report.changing.clips <= 55)
+        #expect(report.all.smoothRate == 1 && report.changing.smoothRate == 1)
+    }
+}
