@@ -73,6 +73,7 @@ extension ModelConfiguration {
             ("D", .int(encoder.dimension)), ("H", .int(encoder.hidden)), ("layers", .int(encoder.layers)),
             ("G", .int(encoder.globalDimension)), ("max_triples", .int(encoder.maxTriples)),
         ] + (unet.frames > 0 ? [("frames", .int(unet.frames))] : [])
+          + (unet.frameNoiseCorrelation > 0 ? [("frame_noise", .double(unet.frameNoiseCorrelation))] : [])
           // Written only when on, so files of reference models say exactly the reference's keys.
           + (unet.attentionPositions ? [("attn_positions", .string("sincos"))] : []))
     }

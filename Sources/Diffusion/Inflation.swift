@@ -11,6 +11,7 @@ extension SceneGraphDiffusion {
     public func loadImageWeights(from image: SceneGraphDiffusion, source: String) throws {
         var expected = configuration
         expected.unet.frames = 0
+        expected.unet.frameNoiseCorrelation = 0
         guard image.configuration == expected else {
             let mine = expected.section.values, theirs = image.configuration.section.values
             let key = zip(mine, theirs).first { "\($0.0.1.text)" != "\($0.1.1.text)" }?.0.0 ?? "frames"

@@ -17,6 +17,10 @@ public struct UNetConfiguration: Sendable, Equatable {
     public var attentionPositions = false
     /// Frame positions of the temporal layers (`model.frames`); 0 = an image model without them.
     public var frames = 0
+    /// Correlation ρ of the starting noise between the frames of a clip (`model.frame_noise`, video
+    /// models only): each frame's noise is √ρ·(one draw shared by the clip) + √(1−ρ)·(its own draw),
+    /// PYoCo's mixed noise prior. Training and sampling must use the same ρ, so it lives in the model.
+    public var frameNoiseCorrelation = 0.0
 
     public init(channels: Int = 32, multipliers: [Int] = [1, 2, 2], residualBlocks: Int = 2, attentionLevels: [Int] = [1, 2],
                 heads: Int = 4, inChannels: Int = 3, normGroups: Int = 8) {
@@ -70,6 +74,12 @@ public struct ModelConfiguration: Sendable, Equatable {
         // The temporal layers' sinusoidal table and attention are F×F per position: past a few
         // hundred frames a clip no longer fits in memory at any image size.
         if unet.frames < 0 || unet.frames > 1024 { throw fail("model.frames", "must lie in 0…1024 (0 = an image model), found \(unet.frames)") }
+        if !(unet.frameNoiseCorrelation >= 0 && unet.frameNoiseCorrelation < 1) {
+            throw fail("model.frame_noise", "must lie in [0, 1) (the correlation of the frames' noise), found \(unet.frameNoiseCorrelation)")
+        }
+        if unet.frameNoiseCorrelation > 0 && unet.frames == 0 {
+            throw fail("model.frame_noise", "only a video model (model.frames > 0) has frames whose noise can be correlated")
+        }
         for l in unet.attentionLevels where l < 0 || l >= unet.multipliers.count {
             throw fail("model.attn_levels", "level \(l) does not exist (levels 0..<\(unet.multipliers.count))")
         }

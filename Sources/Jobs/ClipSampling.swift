@@ -9,20 +9,18 @@ extension GraphSampler {
     /// The shipped video model.
     public static let defaultVideoModel = "weights/shapes32_video.safetensors"
 
-    /// The most frames a clip may have: the video model's frame positions (nil for an image model,
-    /// which draws frames independently and so takes any number).
+    /// The video model's frame positions (nil for an image model, which draws frames independently).
     public var maximumFrames: Int? { model.unet.maximumFrames > 0 ? model.unet.maximumFrames : nil }
 
-    /// Checks a clip before any sampling: at least one frame, no more than the model's frame
-    /// positions, the same objects in the same order in every frame (naming the first frame and
+    /// Checks a clip before any sampling: at least one frame, at most 64, the same objects in the same order in every frame (naming the first frame and
     /// object that differ), and every frame valid for the model.
     public func validateClip(_ frames: [SceneGraph], source: String, line: Int? = nil) throws {
         func fail(_ field: String, _ graph: Int?, _ message: String) -> SceneGraphError {
             SceneGraphError(file: source, line: line, graph: graph, field: field, message: message)
         }
         guard let first = frames.first else { throw fail("frames", nil, "the frame list is empty; a clip needs at least one frame") }
-        if let maximumFrames, frames.count > maximumFrames {
-            throw fail("frames", nil, "\(frames.count) frames, but the model's frame positions cover \(maximumFrames) (model.frames)")
+        if frames.count > SceneGraphDiffusion.maximumClipFrames {
+            throw fail("frames", nil, "\(frames.count) frames; a clip has at most \(SceneGraphDiffusion.maximumClipFrames)")
         }
         for (i, frame) in frames.enumerated().dropFirst() {
             for (j, name) in frame.objects.enumerated() where j < first.objects.count && name != first.objects[j] {

@@ -51,7 +51,7 @@ public final class ClipTraining: TrainingTask {
     public private(set) var step = 0
     public var totalSteps: Int { recipe.steps }
     public let plottedLosses = ["train/loss", "train/mse"]
-    public let plottedEvaluations = ["eval/relation_accuracy", "eval/identity_kept", "eval/motion_consistency"]
+    public let plottedEvaluations = ["eval/relation_accuracy", "eval/identity_kept", "eval/smooth_clips", "eval/changing/smooth_clips"]
 
     let trained: [(String, Tensor)]
     let optimizer: AdamW
@@ -122,7 +122,7 @@ public final class ClipTraining: TrainingTask {
         let clipTimesteps = (0..<clips).map { _ in rng.nextInt(below: schedule.steps) }
         let timesteps = clipTimesteps.flatMap { [Int](repeating: $0, count: f) }
         let x0 = Tensor(shape: [n, model.configuration.unet.inChannels, data.size, data.size], scalars: pixels)
-        let noise = Tensor.normal(x0.shape, using: &rng)
+        let noise = FrameNoise(correlation: model.configuration.unet.frameNoiseCorrelation).draw(x0.shape, frames: f, using: &rng)
         let noisy = DenoiserTraining.noised(x0, noise: noise, timesteps: timesteps, schedule: schedule)
         let eps = model.unet(noisy, timesteps: timesteps, context: context.tokens, mask: context.mask, global: context.global, frames: f)
         let weights = timesteps.map { Float(schedule.minSNRWeight($0, gamma: recipe.minSNRGamma)) }
@@ -159,7 +159,7 @@ public final class ClipTraining: TrainingTask {
         let start = Date()
         loadSamplingWeights()
         let sampler = try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps).makeSampler()
-        var figures = ClipMetrics()
+        var figures = ClipReport()
         var rows: [ByteImage] = []
         for (i, graphs) in evaluationClips.enumerated() {
             let batch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: vocabulary))
@@ -174,8 +174,12 @@ public final class ClipTraining: TrainingTask {
         let png = try PNGCodec.encode(strip)
         try AtomicFile.write(png, to: run.samples.appendingPathComponent(String(format: "clips-step-%08d.png", step)))
         try metrics.logImage(step: step, tag: "clips", png: png)
-        return [("recall", figures.objectRecall), ("relation_accuracy", figures.relationAccuracy), ("identity_kept", figures.identityRate),
-                ("motion_consistency", figures.motionConsistency), ("seconds", Date().timeIntervalSince(start))]
+        let all = figures.all, changing = figures.changing
+        return [("recall", all.objectRecall), ("relation_accuracy", all.relationAccuracy), ("identity_kept", all.identityRate),
+                ("motion_consistency", all.motionConsistency), ("smooth_clips", all.smoothRate), ("flicker", all.flicker),
+                ("changing/clips", Double(changing.clips)), ("changing/relation_accuracy", changing.relationAccuracy),
+                ("changing/identity_kept", changing.identityRate), ("changing/smooth_clips", changing.smoothRate),
+                ("seconds", Date().timeIntervalSince(start))]
     }
 
     /// The video model: frozen image weights and EMA temporal weights, with the resolved config,

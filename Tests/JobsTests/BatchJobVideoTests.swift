@@ -119,13 +119,13 @@ import Testing
         #expect(try BatchJobTests.outputs(out, in: "videos").count == 2)
     }
 
-    @Test func aLineWithMoreFramesThanTheModelFailsAndTheOthersAreDone() throws {
+    @Test func aLineWithMoreThan64FramesFailsAndTheOthersAreDone() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
         let videoModel = try TinyVideo.writeModel(in: dir, frames: 4)
         let jobs = try Self.writeJobs(BatchJobTests.goodLines(1) + [
-            Self.clipLine("long", frames: 6, extra: #", "count": 2"#),
+            Self.clipLine("long", frames: 65, extra: #", "count": 2"#),
             Self.clipLine("short", frames: 3),
         ], in: dir)
         let out = dir.appendingPathComponent("out")
@@ -133,7 +133,7 @@ import Testing
             .run(with: sampler, showProgress: false)
         #expect(summary.failed == 2 && summary.drawn == 2 && summary.badLines == 0)
         let entries = try BatchJobTests.manifest(out)
-        let reason = "video model \(videoModel.path): frames: 6 frames, but the model's frame positions cover 4 (model.frames)"
+        let reason = "video model \(videoModel.path): frames: 65 frames; a clip has at most 64"
         #expect(entries.filter { $0.id == "long" }.map(\.reason) == [reason, reason])
         #expect(entries.filter { $0.id != "long" }.allSatisfy { $0.status == .ok })
         #expect(try BatchJobTests.outputs(out, in: "videos").keys.sorted() == ["videos/short/000000.mp4"])

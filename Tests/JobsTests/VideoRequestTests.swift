@@ -95,7 +95,7 @@ enum TinyVideo {
             (#"{"frames": [{"objects": ["red circle", "blue square"], "relationships": []}, {"objects": ["red circle"], "relationships": []}]}"#,
              "frames[1].objects: 1 objects where frame 0 has 2"),
             (#"{"frames": []}"#, "frames: expected a non-empty list of graphs"),
-            (TinyVideo.frames(5), "5 frames, but the model's frame positions cover 4 (model.frames)"),
+            (TinyVideo.frames(65), "frames: 65 frames; a clip has at most 64"),
             (#"{"frames": [{"objects": ["red circle", "blue square"], "relationships": [[0, "leftof", 1]]}]}"#, "unknown predicate \"leftof\""),
         ]
         for (i, (json, expected)) in cases.enumerated() {
@@ -126,7 +126,7 @@ enum TinyVideo {
         let json = try VideoEvaluation(clipsFile: file, output: out, settings: try TinyModel.settings()).run(with: sampler)
         let figures = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(figures["clips"] as? Int == 3 && figures["frames"] as? Int == 12)
-        for key in ["object_recall", "relation_accuracy", "identity_kept", "motion_consistency"] {
+        for key in ["object_recall", "relation_accuracy", "identity_kept", "motion_consistency", "smooth_clips"] {
             let v = try #require(figures[key] as? Double, "\(key)")
             #expect((0...1).contains(v))
         }
@@ -134,8 +134,8 @@ enum TinyVideo {
         let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
         #expect(written == ["000000.png", "000001.png", "000002.png", "metrics.json"])
         // A bad line fails before any sampling, naming its line.
-        let bad = try TinyModel.writeGraph(lines[0] + "\n" + TinyVideo.frames(6) + "\n", in: dir, name: "bad.jsonl")
+        let bad = try TinyModel.writeGraph(lines[0] + "\n" + TinyVideo.frames(65) + "\n", in: dir, name: "bad.jsonl")
         let text = message { _ = try VideoEvaluation(clipsFile: bad, output: dir.appendingPathComponent("bad"), settings: try TinyModel.settings()).run(with: sampler) }
-        #expect(text.contains("bad.jsonl:2") && text.contains("6 frames"))
+        #expect(text.contains("bad.jsonl:2") && text.contains("65 frames; a clip has at most 64"))
     }
 }

@@ -122,13 +122,14 @@ enum TinyClipRun {
 }
 
 @Suite struct ShippedVideoConfigTests {
-    @Test func shapes32VideoConfigIsTheImageModelWithEightFrames() throws {
+    @Test func shapes32VideoConfigIsTheImageModelWithEightFramesOfCorrelatedNoise() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let video = try ConfigFile(url: root.appendingPathComponent("configs/shapes32_video.yaml"))
         let image = try ConfigFile(url: root.appendingPathComponent("configs/shapes32.yaml"))
         var model = try video.model()
-        #expect(model.unet.frames == 8)
+        #expect(model.unet.frames == 8 && model.unet.frameNoiseCorrelation == 0.9)
         model.unet.frames = 0
+        model.unet.frameNoiseCorrelation = 0
         #expect(model == (try image.model()))
         let recipe = try video.read { try TrainingConfiguration.parse(root: $0, source: $1) }
         #expect(recipe.batch == 4)
