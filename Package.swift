@@ -72,14 +72,15 @@ let package = Package(
         // Sources/Distributed; named Collectives because the toolchain ships a `Distributed` module.
         .target(name: "Collectives", dependencies: ["CMPI", "Tensors"], path: "Sources/Distributed", swiftSettings: fastKernels),
         .target(name: "Media", dependencies: ["CPNG", "CFFmpeg", "Tensors", "Output"], swiftSettings: fastKernels),
-        .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "GraphEncoder", "Diffusion", "Media", "Output", "Collectives", "Yams"],
+        .target(name: "Pipeline", dependencies: ["Diffusion", "GraphEncoder", "SceneGraphs", "Media", "Tensors"], swiftSettings: fastKernels),
+        .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "GraphEncoder", "Diffusion", "Pipeline", "Media", "Output", "Collectives", "Yams"],
                 swiftSettings: fastKernels),
-        .target(name: "Jobs", dependencies: ["Diffusion", "GraphEncoder", "SceneGraphs", "ShapeWorld", "Media", "Output", "Tensors"],
+        .target(name: "Jobs", dependencies: ["Pipeline", "Diffusion", "GraphEncoder", "SceneGraphs", "ShapeWorld", "Media", "Output", "Tensors"],
                 swiftSettings: fastKernels),
 
         // Executables: thin, flags then one call into the libraries.
         .executableTarget(name: "bench", dependencies: [
-            "Tensors", "NN", "SceneGraphs", "GraphEncoder", "Diffusion", "ShapeWorld", "Media",
+            "Tensors", "NN", "SceneGraphs", "GraphEncoder", "Diffusion", "Pipeline", "ShapeWorld", "Media",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/bench", swiftSettings: fastKernels),
         .executableTarget(name: "shapeworld", dependencies: [
@@ -87,7 +88,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "shapeworld", swiftSettings: fastKernels),
         .executableTarget(name: "sample", dependencies: [
-            "Jobs", "Diffusion", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Jobs", "Pipeline", "Diffusion", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "sample", swiftSettings: fastKernels),
         .executableTarget(name: "pretrain", dependencies: [
             "Training", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -114,6 +115,7 @@ let package = Package(
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
         .testTarget(name: "DistributedTests", dependencies: ["Collectives", "Tensors"]),
     ]

@@ -1,3 +1,4 @@
+import Pipeline
 import ArgumentParser
 import Diffusion
 import Foundation
@@ -27,7 +28,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "--jobs: run shard I of N (0-based), e.g. 0/4.") var shard: String?
     @Option(help: "--jobs: the number of shards, the index taken from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.") var shards: Int?
     @Flag(help: "--jobs: draw again the outputs the manifest records as failed.") var retryFailed = false
-    @Option(help: "Model file (default weights/shapes32.safetensors; for videos weights/shapes32_video.safetensors; --jobs: the image model).") var model: String?
+    @Option(help: "Model file (default the shipped weights/shapes32.safetensors; for videos weights/shapes32_video.safetensors, found from any folder or in $SGD_WEIGHTS; --jobs: the image model).") var model: String?
     @Option(help: "--jobs: the model of the video lines (default weights/shapes32_video.safetensors if it exists; loaded only if there are videos to draw).") var videoModel: String?
     @Option(help: "Images of the graph (--jobs: of a line without \"count\").") var count = 1
     @Option(help: "Seed of the first image (image k uses seed+k).") var seed: UInt64 = 0
@@ -50,7 +51,7 @@ struct SampleCommand: ParsableCommand {
             throw ValidationError("--shard, --shards, --retry-failed and --video-model apply to --jobs only")
         }
         guard batch.map({ $0 >= 1 }) ?? true else { throw ValidationError("--batch must be at least 1") }
-        guard guidance >= 0 else { throw ValidationError("--guidance must not be negative") }
+        do { try SampleSettings.checkGuidance(guidance) } catch { throw ValidationError("\(error)") }
         guard eval == nil || size == nil else { throw ValidationError("--eval writes images at the model's size; --size does not apply") }
     }
 
@@ -67,8 +68,9 @@ struct SampleCommand: ParsableCommand {
             let settings = SampleSettings(sampler: try SamplerKind(name: sampler, steps: steps, eta: eta), guidance: guidance, seed: seed, size: size)
             // Videos (issue 12): a frame sequence or a .mp4/.gif output; clips in an --eval file.
             if let video = try videoRun(settings: settings, out: out) { print(video); return }
-            let drawer = try GraphSampler(modelFile: URL(fileURLWithPath: model ?? "weights/shapes32.safetensors"))
+            let drawer = try DiffusionPipeline(modelFile: try model.map { URL(fileURLWithPath: $0) } ?? ShippedModel.image.locate())
             if let batch { drawer.batchSize = batch }
+            try settings.check(for: drawer)
             if let graph {
                 let files = try ImageRequest(graphFile: URL(fileURLWithPath: graph), count: count, output: URL(fileURLWithPath: out),
                                              settings: settings).run(with: drawer)
@@ -92,11 +94,9 @@ struct SampleCommand: ParsableCommand {
     func videoRun(settings: SampleSettings, out: String) throws -> String? {
         let output = URL(fileURLWithPath: out)
         let drawer = {
-            if model == nil && !FileManager.default.fileExists(atPath: GraphSampler.defaultVideoModel) {
-                throw SamplingError("no video model is shipped yet (\(GraphSampler.defaultVideoModel) does not exist): train one with "
-                    + "`train --config configs/shapes32_video.yaml --init weights/shapes32.safetensors --out runs/vid` and pass --model runs/vid/model.safetensors")
-            }
-            return try GraphSampler(modelFile: URL(fileURLWithPath: model ?? GraphSampler.defaultVideoModel))
+            let pipeline = try DiffusionPipeline(modelFile: try model.map { URL(fileURLWithPath: $0) } ?? ShippedModel.video.locate())
+            try settings.check(for: pipeline)
+            return pipeline
         }
         if let graph, VideoRequest.applies(graphFile: URL(fileURLWithPath: graph), output: output) {
             guard count == 1 else { throw SamplingError("--count \(count): a video is one clip; draw others with other --seed values") }

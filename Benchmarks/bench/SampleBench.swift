@@ -26,7 +26,7 @@ struct SampleBench: ParsableCommand {
         var rng = RandomGenerator(seed: 0)
         let config = ModelConfiguration.shapes32
         let model = SceneGraphDiffusion(config, rng: &rng)
-        let schedule = NoiseSchedule.cosine()
+        let schedule = DiffusionSetup(imageSize: size).noiseSchedule
         let sampler = DPMSolverPlusPlus2MSampler(steps: steps)
         let json = try graph.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? Data(Self.builtInGraph.utf8)
         let source = graph ?? "built-in graph"
@@ -41,7 +41,7 @@ struct SampleBench: ParsableCommand {
             try validator.validate(document, source: source)
             let graphs = [SceneGraph](repeating: document.graphs[0], count: count)
             let batch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: .shapeWorld))
-            let images = model.sample(graphs: batch, seeds: (0..<count).map(UInt64.init), sampler: sampler, guidance: guidance,
+            let images = try model.sample(graphs: batch, seeds: (0..<count).map(UInt64.init), sampler: sampler, guidance: guidance,
                                       schedule: schedule, imageSize: size, batching: batching)
             for i in 0..<count {
                 let image = try ByteImage(tensor: images.slice(axis: 0, i..<(i + 1)).reshaped([3, size, size]))

@@ -21,11 +21,11 @@ extension SceneGraphDiffusion {
     /// layers) draws the baseline instead: every frame starts from the same noise and gets the
     /// same per-step noise, so only the graphs tell the frames apart.
     public func sampleClip(frames graphs: GraphBatch, seed: UInt64, sampler: any Sampler, guidance: Double, schedule: NoiseSchedule,
-                           imageSize: Int, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) -> Tensor {
+                           imageSize: Int, progress: ((_ done: Int, _ total: Int) throws -> Void)? = nil) throws -> Tensor {
         let f = graphs.imageCount
         require(f > 0, "a clip needs at least one frame")
         require(f <= Self.maximumClipFrames, "\(f) frames; a clip has at most \(Self.maximumClipFrames)")
-        return GradMode.disabled {
+        return try GradMode.disabled {
             let frameShape = [configuration.unet.inChannels, imageSize, imageSize]
             let sharedNoise = unet.maximumFrames == 0
             let cfg = ClassifierFreeGuidance(scale: guidance)
@@ -38,7 +38,7 @@ extension SceneGraphDiffusion {
             let c = cfg.needsUnconditional ? DiffusionContext.stacked(conditional, nullContext(batch: rows)) : conditional
             let total = sampler.timesteps(schedule: schedule).count
             var done = 0
-            let epsilon: (Tensor, Int) -> Tensor = { x, t in
+            let epsilon: (Tensor, Int) throws -> Tensor = { x, t in
                 let e = windows.epsilon(x) { clips in
                     cfg.epsilon(clips) { input in
                         self.unet(input, timesteps: [Int](repeating: t, count: input.shape[0]), context: c.tokens, mask: c.mask,
@@ -46,7 +46,7 @@ extension SceneGraphDiffusion {
                     }
                 }
                 done += 1
-                progress?(done, total)
+                try progress?(done, total)
                 return e
             }
             var generator = RandomGenerator(seed: seed)
@@ -62,7 +62,7 @@ extension SceneGraphDiffusion {
             }
             var lastNoise: Tensor?
             var sharedStepNoise: Tensor?
-            let x0 = sampler.sample(initial: initial, schedule: schedule, epsilon: epsilon, noise: { i in
+            let x0 = try sampler.sample(initial: initial, schedule: schedule, epsilon: epsilon, noise: { i in
                 if sharedNoise && i > 0, let lastNoise { return lastNoise }
                 if frameNoise.correlation > 0 {
                     // Each step's fresh noise is correlated across the frames like the starting noise.

@@ -16,14 +16,15 @@ public enum SampleBatching: Sendable, Equatable {
 extension SceneGraphDiffusion {
     /// Draws one image per graph: x_0 [B, 3, S, S] in [−1, 1]. Image i's initial and per-step noise come
     /// from `RandomGenerator(seed: seeds[i])` alone; with `.perImage` batching it is the same image in any batch.
-    /// `progress(done, total)` is called after each denoising step (for progress bars).
+    /// `progress(done, total)` is called after each denoising step (for progress bars); an error it
+    /// throws (a cancelled request) stops sampling at that step and is rethrown.
     public func sample(graphs: GraphBatch, seeds: [UInt64], sampler: any Sampler, guidance: Double, schedule: NoiseSchedule,
                        imageSize: Int, batching: SampleBatching = .perImage,
-                       progress: ((_ done: Int, _ total: Int) -> Void)? = nil) -> Tensor {
+                       progress: ((_ done: Int, _ total: Int) throws -> Void)? = nil) throws -> Tensor {
         require(seeds.count == graphs.imageCount, "\(seeds.count) seeds for \(graphs.imageCount) graphs")
         require(graphs.imageCount > 0, "nothing to sample: the batch has no graphs")
         require(imageSize > 0, "image size must be positive")
-        return GradMode.disabled {
+        return try GradMode.disabled {
             let batch = graphs.imageCount
             let imageShape = [configuration.unet.inChannels, imageSize, imageSize]
             let cfg = ClassifierFreeGuidance(scale: guidance)
@@ -65,17 +66,17 @@ extension SceneGraphDiffusion {
             }
             let total = sampler.timesteps(schedule: schedule).count
             var done = 0
-            let reportingEpsilon: (Tensor, Int) -> Tensor = { x, t in
+            let reportingEpsilon: (Tensor, Int) throws -> Tensor = { x, t in
                 let e = epsilon(x, t)
                 done += 1
-                progress?(done, total)
+                try progress?(done, total)
                 return e
             }
             var generators = seeds.map { RandomGenerator(seed: $0) }
             let initial = Tensor.uninitialized([batch] + imageShape)
             let perImage = initial.count / max(batch, 1)
             for i in 0..<batch { generators[i].fillNormal(initial.storage.pointer + i * perImage, count: perImage, std: 1) }
-            let x0 = sampler.sample(initial: initial, schedule: schedule, epsilon: reportingEpsilon,
+            let x0 = try sampler.sample(initial: initial, schedule: schedule, epsilon: reportingEpsilon,
                                     noise: { i in Tensor.normal(imageShape, using: &generators[i]) })
             return clampedToImageRange(x0)
         }

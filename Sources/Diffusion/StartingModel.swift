@@ -13,8 +13,9 @@ public struct StartingModel {
     /// Reads the model file at `url` (every error names it). The lineage names the file as the
     /// user gave it (`relativePath`), so a shipped model's provenance carries no machine's folders.
     public init(reading url: URL) throws {
-        let (model, _, metadata) = try ModelFile.read(url)
-        self.model = model
+        let contents = try ModelFile.read(url)
+        let metadata = contents.metadata
+        self.model = contents.model
         source = url.relativePath
         lineage = "\(source) (\(metadata["provenance"] ?? "\(metadata["steps"] ?? "?") steps, no provenance"))"
     }

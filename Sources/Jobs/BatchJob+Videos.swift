@@ -1,3 +1,4 @@
+import Pipeline
 import Foundation
 import SceneGraphs
 
@@ -7,7 +8,7 @@ extension BatchJob {
     /// A shard's video outputs sorted out before any drawing.
     struct VideoWork {
         /// The loaded video model; nil when nothing is left to draw with it.
-        var model: GraphSampler?
+        var model: DiffusionPipeline?
         /// Failed manifest lines for the outputs that cannot be drawn.
         var failed: [ManifestEntry] = []
         /// Outputs to draw with `model`, in job order.
@@ -17,15 +18,15 @@ extension BatchJob {
     /// Loads the video model only if `items` is not empty — a missing or unreadable file throws, as the
     /// image model's does — and fails the outputs of a model that does not fit the image model, or
     /// of a line whose frames it cannot draw.
-    func prepareVideos(_ items: [JobItem], imageSampler: GraphSampler) throws -> VideoWork {
+    func prepareVideos(_ items: [JobItem], imagePipeline: DiffusionPipeline) throws -> VideoWork {
         guard !items.isEmpty else { return VideoWork() }
         let url: URL
         switch videoModel {
         case .missing(let reason): return VideoWork(failed: items.map { Self.failure($0, reason) })
         case .file(let file): url = file
         }
-        let model = try GraphSampler(modelFile: url)
-        if let misfit = Self.misfit(video: model, path: url.path, image: imageSampler) {
+        let model = try DiffusionPipeline(modelFile: url)
+        if let misfit = Self.misfit(video: model, path: url.path, image: imagePipeline) {
             return VideoWork(failed: items.map { Self.failure($0, misfit) })
         }
         // One check per line, not per output: a line of 1000 clips has one frame list.
@@ -41,7 +42,7 @@ extension BatchJob {
 
     /// Why `video` cannot draw this job's clips, or nil: it must be a video model, and draw the image
     /// model's size and vocabulary (the plan checked every line's size and words against the image model).
-    static func misfit(video: GraphSampler, path: String, image: GraphSampler) -> String? {
+    static func misfit(video: DiffusionPipeline, path: String, image: DiffusionPipeline) -> String? {
         let advice = "train the video model from the image model: train --config configs/shapes32_video.yaml --init IMAGE_MODEL"
         guard video.maximumFrames != nil else { return "\(path) is not a video model (it has no model.frames; \(advice))" }
         guard video.imageSize == image.imageSize else {
@@ -62,7 +63,7 @@ extension BatchJob {
     }
 
     /// Why `model` cannot draw this line's frames (too many for its frame positions, a graph beyond its limits), or nil.
-    func clipProblem(_ spec: JobSpec, model: GraphSampler, path: String) -> String? {
+    func clipProblem(_ spec: JobSpec, model: DiffusionPipeline, path: String) -> String? {
         do {
             try model.validateClip(Self.frames(of: spec), source: jobsFile.path, line: spec.line)
             return nil
@@ -74,7 +75,7 @@ extension BatchJob {
     }
 
     /// Draws one clip from the output's own seed, writes it atomically as MP4 and returns its manifest line.
-    func drawVideo(_ item: JobItem, with model: GraphSampler) throws -> ManifestEntry {
+    func drawVideo(_ item: JobItem, with model: DiffusionPipeline) throws -> ManifestEntry {
         let started = Date()
         let images = try model.clip(Self.frames(of: item.spec), seed: item.seed, settings: item.spec.settings)
         // A size (the line's or --size, checked by the plan) scales as it does for images; else --upscale.

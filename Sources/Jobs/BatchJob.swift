@@ -1,3 +1,4 @@
+import Pipeline
 import Diffusion
 import Foundation
 import Media
@@ -31,10 +32,10 @@ public struct BatchJob {
     }
 
     /// Runs this shard of the job; `log` gets one-line notices (bad lines, cleanup), the progress bar goes to stderr.
-    public func run(with sampler: GraphSampler, showProgress: Bool = true, log: (String) -> Void = { _ in }) throws -> JobSummary {
+    public func run(with pipeline: DiffusionPipeline, showProgress: Bool = true, log: (String) -> Void = { _ in }) throws -> JobSummary {
         let start = Date()
         try ClipFile.checkOptions(framesPerSecond: framesPerSecond, upscale: upscale)
-        let plan = try JobPlan.read(jobsFile, validator: sampler.validator, imageSize: sampler.imageSize, defaults: defaults)
+        let plan = try JobPlan.read(jobsFile, validator: pipeline.validator, imageSize: pipeline.imageSize, defaults: defaults)
         try JobFolder.prepare(output)
         let manifestURL = output.appendingPathComponent(shard.manifestName)
         let writer = try ManifestWriter(url: manifestURL)
@@ -63,18 +64,18 @@ public struct BatchJob {
         var done = kept.count
 
         // Before any drawing: a video model that cannot be read stops the run now, not after the images.
-        let videos = try prepareVideos(todo.filter { $0.spec.kind == .video }, imageSampler: sampler)
+        let videos = try prepareVideos(todo.filter { $0.spec.kind == .video }, imagePipeline: pipeline)
         try writer.append(videos.failed)
         summary.failed += videos.failed.count
         done += videos.failed.count
         bar?.update(done)
 
         let drawStart = Date()
-        let size = max(1, batchSize ?? sampler.batchSize)
+        let size = max(1, batchSize ?? pipeline.batchSize)
         for group in Self.groups(todo.filter { $0.spec.kind == .image }) {
             for lower in stride(from: 0, to: group.count, by: size) {
                 let batch = Array(group[lower..<min(lower + size, group.count)])
-                let entries = try draw(batch, with: sampler)
+                let entries = try draw(batch, with: pipeline)
                 try writer.append(entries)
                 summary.drawn += entries.count
                 summary.succeeded += entries.count
@@ -135,15 +136,15 @@ public struct BatchJob {
     }
 
     /// Draws one batch of images, writes each image atomically and returns the manifest lines for them.
-    func draw(_ batch: [JobItem], with sampler: GraphSampler) throws -> [ManifestEntry] {
+    func draw(_ batch: [JobItem], with pipeline: DiffusionPipeline) throws -> [ManifestEntry] {
         let started = Date()
         let requests = batch.map { item -> (graph: SceneGraph, seed: UInt64) in
             guard case .graph(let g) = item.spec.source else { preconditionFailure("image items hold a resolved graph") }
             return (g, item.seed)
         }
-        let images = try sampler.images(requests, settings: batch[0].spec.settings)
+        let images = try pipeline.images(requests, settings: batch[0].spec.settings)
         for (item, image) in zip(batch, images) {
-            let factor = (item.spec.settings.size ?? sampler.imageSize) / sampler.imageSize
+            let factor = (item.spec.settings.size ?? pipeline.imageSize) / pipeline.imageSize
             let url = output.appendingPathComponent(item.files[0])
             try ensureFolder(url.deletingLastPathComponent())
             try AtomicFile.write(try PNGCodec.encode(factor > 1 ? image.upscaled(by: factor) : image), to: url)

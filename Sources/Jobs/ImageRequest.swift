@@ -1,3 +1,4 @@
+import Pipeline
 import Foundation
 import Media
 import Output
@@ -16,21 +17,21 @@ public struct ImageRequest {
     }
 
     /// Reads and validates the graph: one graph object (a list or frames belong elsewhere).
-    public func graph(for sampler: GraphSampler) throws -> SceneGraph {
+    public func graph(for pipeline: DiffusionPipeline) throws -> SceneGraph {
         let document = try SceneGraphDecoder.decode(contentsOf: graphFile)
         guard case .graph(let graph) = document else {
             throw SamplingError("\(graphFile.path): expected one graph object ({\"objects\": …}); lists go through --eval, frame sequences through a video output")
         }
-        try sampler.validator.validate(graph, source: graphFile.path)
+        try pipeline.validator.validate(graph, source: graphFile.path)
         return graph
     }
 
     /// Draws and writes the images; returns the files written.
     @discardableResult
-    public func run(with sampler: GraphSampler) throws -> [URL] {
+    public func run(with pipeline: DiffusionPipeline) throws -> [URL] {
         guard count >= 1 else { throw SamplingError("--count must be at least 1") }
-        let graph = try graph(for: sampler)
-        let factor = try sampler.upscaleFactor(for: settings.size)
+        let graph = try graph(for: pipeline)
+        let factor = try pipeline.upscaleFactor(for: settings.size)
         let single = count == 1 && output.pathExtension.lowercased() == "png"
         if count > 1 && output.pathExtension.lowercased() == "png" {
             throw SamplingError("\(output.path): \(count) images need a folder for --out, not a .png file")
@@ -40,7 +41,7 @@ public struct ImageRequest {
         if single { try checkWritableParent(of: output) }
         let progress = ProgressBar("sample", total: count)
         let requests = (0..<count).map { (graph: graph, seed: settings.seed &+ UInt64($0)) }
-        let images = try sampler.images(requests, settings: settings) { progress.update($0) }.map { $0.upscaled(by: factor) }
+        let images = try pipeline.images(requests, settings: settings) { progress.update($0) }.map { $0.upscaled(by: factor) }
         if single {
             try PNGCodec.write(images[0], to: output)
             return [output]

@@ -1,3 +1,4 @@
+import Pipeline
 import Foundation
 
 /// The model a batch job draws its video outputs with, as `sample --jobs` chose it. It is a path,
@@ -8,15 +9,19 @@ public enum JobVideoModel: Sendable, Equatable {
     /// No model: every video output to draw is recorded as failed with `reason`.
     case missing(reason: String)
 
-    /// `--video-model PATH` if given, else `defaultPath` (the shipped video model) if that file exists.
-    public static func resolve(flag: String?, defaultPath: String = GraphSampler.defaultVideoModel) -> JobVideoModel {
+    /// `--video-model PATH` if given, else `defaultPath` if that file exists, else (no `defaultPath`)
+    /// the shipped video model wherever `ShippedModel` finds it.
+    public static func resolve(flag: String?, defaultPath: String? = nil) -> JobVideoModel {
         if let flag { return .file(URL(fileURLWithPath: flag)) }
-        if FileManager.default.fileExists(atPath: defaultPath) { return .file(URL(fileURLWithPath: defaultPath)) }
-        return .missing(reason: missingReason(defaultPath: defaultPath))
+        if let defaultPath {
+            return FileManager.default.fileExists(atPath: defaultPath) ? .file(URL(fileURLWithPath: defaultPath)) : .missing(reason: missingReason(defaultPath: defaultPath))
+        }
+        if let shipped = try? ShippedModel.video.locate() { return .file(shipped) }
+        return .missing(reason: missingReason())
     }
 
     /// The reason recorded when no video model was given and the default one does not exist.
-    public static func missingReason(defaultPath: String = GraphSampler.defaultVideoModel) -> String {
+    public static func missingReason(defaultPath: String = "weights/" + ShippedModel.video.rawValue) -> String {
         "no video model: pass --video-model PATH (\(defaultPath) does not exist)"
     }
 

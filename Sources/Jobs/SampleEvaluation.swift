@@ -1,3 +1,4 @@
+import Pipeline
 import Foundation
 import Media
 import Output
@@ -18,12 +19,12 @@ public struct SampleEvaluation {
     }
 
     /// Samples, scores and writes everything; returns the figures as JSON text.
-    public func run(with sampler: GraphSampler) throws -> String {
+    public func run(with pipeline: DiffusionPipeline) throws -> String {
         let lines = try readGraphLines(graphsFile)
         guard !lines.isEmpty else { throw SamplingError("\(graphsFile.path): no graphs") }
         // Every graph is checked before any sampling, so a bad line fails in a second, not an hour.
         for (line, graph) in lines {
-            do { try sampler.validator.validate(graph, source: graphsFile.path) } catch var e as SceneGraphError {
+            do { try pipeline.validator.validate(graph, source: graphsFile.path) } catch var e as SceneGraphError {
                 e.line = line
                 throw e
             }
@@ -33,7 +34,7 @@ public struct SampleEvaluation {
         let graphs = lines.map { entry -> SceneGraph in var g = entry.graph; g.boxes = nil; g.image = nil; return g }
         let progress = ProgressBar("eval", total: graphs.count)
         let requests = graphs.enumerated().map { (graph: $0.element, seed: settings.seed &+ UInt64($0.offset)) }
-        let images = try sampler.images(requests, settings: settings) { progress.update($0) }
+        let images = try pipeline.images(requests, settings: settings) { progress.update($0) }
         var report = CheckReport()
         for (graph, image) in zip(graphs, images) {
             report.add(SceneChecker().check(rgb: image.pixels, width: image.width, height: image.height, graph: graph), graph: graph)

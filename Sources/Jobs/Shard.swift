@@ -1,3 +1,4 @@
+import Pipeline
 /// Shard `index` of `count` (0-based): it draws the outputs whose position in the job, counted over
 /// all good lines and their counts, is `index` modulo `count` — even shares, whatever the lines' counts.
 public struct Shard: Sendable, Equatable, CustomStringConvertible {

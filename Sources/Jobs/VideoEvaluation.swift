@@ -1,3 +1,4 @@
+import Pipeline
 import Foundation
 import Media
 import Output
@@ -50,11 +51,11 @@ public struct VideoEvaluation {
     }
 
     /// Samples, scores and writes everything; returns the figures as JSON text.
-    public func run(with sampler: GraphSampler) throws -> String {
+    public func run(with pipeline: DiffusionPipeline) throws -> String {
         let clips = try readClips()
         guard !clips.isEmpty else { throw SamplingError("\(clipsFile.path): no clips") }
         // Every clip is checked before any sampling, so a bad line fails in a second, not an hour.
-        for (line, frames) in clips { try sampler.validateClip(frames, source: clipsFile.path, line: line) }
+        for (line, frames) in clips { try pipeline.validateClip(frames, source: clipsFile.path, line: line) }
         let folder = try OutputFolder(output)
         let progress = ProgressBar("eval", total: clips.count)
         var metrics = ClipReport()
@@ -62,13 +63,13 @@ public struct VideoEvaluation {
         for (k, clip) in clips.enumerated() {
             // The model never sees boxes: the checker matches objects by class, not by the data's layout.
             let graphs = clip.frames.map { g -> SceneGraph in var g = g; g.boxes = nil; g.image = nil; return g }
-            let images = try sampler.clip(graphs, seed: settings.seed &+ UInt64(k), settings: settings)
-            metrics.add(SceneChecker().check(clip: images.map(\.pixels), width: sampler.imageSize, height: sampler.imageSize, graphs: graphs))
+            let images = try pipeline.clip(graphs, seed: settings.seed &+ UInt64(k), settings: settings)
+            metrics.add(SceneChecker().check(clip: images.map(\.pixels), width: pipeline.imageSize, height: pipeline.imageSize, graphs: graphs))
             strips.append(try ByteImage.grid(images, columns: images.count))
             progress.update(k + 1)
         }
         progress.finish()
-        let model = sampler.maximumFrames == nil ? "image (baseline: frames drawn independently from the same starting noise)" : "video"
+        let model = pipeline.maximumFrames == nil ? "image (baseline: frames drawn independently from the same starting noise)" : "video"
         let json = "{\"sampler\": \"\(settings.sampler)\", \"guidance\": \(settings.guidance), \"seed\": \(settings.seed), \"model\": \"\(model)\", "
             + String(metrics.json.dropFirst())
         try folder.fill { staging in

@@ -1,3 +1,4 @@
+import Pipeline
 import Foundation
 import Media
 import Output
@@ -39,11 +40,11 @@ public struct VideoRequest {
     }
 
     /// Reads and validates the frame sequence.
-    public func frames(for sampler: GraphSampler) throws -> [SceneGraph] {
+    public func frames(for pipeline: DiffusionPipeline) throws -> [SceneGraph] {
         guard case .sequence(let sequence) = try SceneGraphDecoder.decode(contentsOf: graphFile) else {
             throw SamplingError("\(graphFile.path): a video needs a frame sequence ({\"frames\": [graph, …]})")
         }
-        try sampler.validateClip(sequence.frames, source: graphFile.path)
+        try pipeline.validateClip(sequence.frames, source: graphFile.path)
         return sequence.frames
     }
 
@@ -57,16 +58,16 @@ public struct VideoRequest {
 
     /// Validates, samples the clip, and writes it.
     @discardableResult
-    public func run(with sampler: GraphSampler) throws -> Result {
+    public func run(with pipeline: DiffusionPipeline) throws -> Result {
         try ClipFile.checkOptions(framesPerSecond: framesPerSecond, upscale: upscale)
         if settings.size != nil { throw SamplingError("--size does not apply to a video; use --upscale N (a whole factor of the model's size)") }
-        let frames = try frames(for: sampler)
+        let frames = try frames(for: pipeline)
         // Where the output goes is checked before the (long) sampling, not after.
         let folder = container == .folder ? try OutputFolder(output) : nil
         if folder == nil { try checkWritableParent(of: output) }
         var progress: ProgressBar?
         let start = Date()
-        let images = try sampler.clip(frames, seed: settings.seed, settings: settings) { done, total in
+        let images = try pipeline.clip(frames, seed: settings.seed, settings: settings) { done, total in
             if progress == nil { progress = ProgressBar("sample", total: total) }
             progress?.update(done)
         }

@@ -4,6 +4,7 @@ import GraphEncoder
 import Media
 import NN
 import Output
+import Pipeline
 import SceneGraphs
 import ShapeWorld
 import Tensors
@@ -45,7 +46,9 @@ public final class ClipTraining: TrainingTask {
     public let data: DataConfiguration
     /// Frames per training clip: the model's frame positions.
     public let frames: Int
-    public let schedule = NoiseSchedule.cosine()
+    /// The forward process, the image model's: written into the video model's file for sampling.
+    public let setup: DiffusionSetup
+    public var schedule: NoiseSchedule { pipeline.schedule }
     public let vocabulary = Vocabulary.shapeWorld
     public let kind = "train-clips"
     public private(set) var step = 0
@@ -63,6 +66,8 @@ public final class ClipTraining: TrainingTask {
     let evaluationClips: [[SceneGraph]]
     /// The model that evaluations sample and `finish` writes: frozen weights plus the EMA temporal ones.
     let samplingModel: SceneGraphDiffusion
+    /// Draws the held-out clips from `samplingModel`, as `sample` does.
+    let pipeline: DiffusionPipeline
     /// What the image layers came from ("image layers from FILE (its provenance)"); kept in
     /// checkpoints and ending the written model's provenance.
     public var origin: String?
@@ -105,6 +110,8 @@ public final class ClipTraining: TrainingTask {
         }
         var samplingRNG = RandomGenerator(seed: 0)
         samplingModel = SceneGraphDiffusion(configuration, rng: &samplingRNG)
+        setup = DiffusionSetup(imageSize: data.size)
+        pipeline = DiffusionPipeline(model: samplingModel, vocabulary: vocabulary, setup: setup)
     }
 
     public func trainStep() throws -> [(String, Double)] {
@@ -158,14 +165,11 @@ public final class ClipTraining: TrainingTask {
         guard !evaluationClips.isEmpty else { return [] }
         let start = Date()
         loadSamplingWeights()
-        let sampler = try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps).makeSampler()
+        let settings = SampleSettings(sampler: try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps), guidance: recipe.evalGuidance, seed: 0)
         var figures = ClipReport()
         var rows: [ByteImage] = []
         for (i, graphs) in evaluationClips.enumerated() {
-            let batch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: vocabulary))
-            let x = samplingModel.sampleClip(frames: batch, seed: UInt64(i), sampler: sampler, guidance: recipe.evalGuidance,
-                                             schedule: schedule, imageSize: data.size)
-            let images = try split(x).map { try ByteImage(tensor: $0) }
+            let images = try pipeline.clip(graphs, seed: UInt64(i), settings: settings)
             figures.add(SceneChecker().check(clip: images.map(\.pixels), width: data.size, height: data.size, graphs: graphs))
             if i < 4 { rows += images }
         }
@@ -186,7 +190,7 @@ public final class ClipTraining: TrainingTask {
     /// the vocabulary and the recipe in the metadata.
     public func finish(run: RunFolder) throws {
         loadSamplingWeights()
-        try ModelFile.write(samplingModel, vocabulary: vocabulary, recipe: configurationJSON([recipe.section, data.section]), steps: step,
+        try ModelFile.write(samplingModel, vocabulary: vocabulary, setup: setup, recipe: configurationJSON([recipe.section, data.section]), steps: step,
                             to: run.url.appendingPathComponent("model.safetensors"),
                             provenance: "temporal layers trained with this project's `train` on ShapeWorld clips, \(step) steps; EMA weights",
                             origin: origin)

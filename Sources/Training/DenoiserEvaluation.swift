@@ -2,6 +2,7 @@ import Diffusion
 import Foundation
 import Output
 import GraphEncoder
+import Pipeline
 import Media
 import NN
 import SceneGraphs
@@ -17,15 +18,16 @@ public final class DenoiserEvaluation {
     public let graphs: [SceneGraph]
     let recipe: TrainingConfiguration
     let data: DataConfiguration
-    let schedule = NoiseSchedule.cosine()
+    /// Draws the held-out graphs: the same pipeline as `sample`, so an evaluation's images are the
+    /// ones `sample --eval` draws from the written model with the same seeds.
+    let pipeline: DiffusionPipeline
     let vocabulary = Vocabulary.shapeWorld
     let checker = SceneChecker()
-    /// Images per UNet batch while sampling.
-    let chunk = 16
 
     init(configuration: ModelConfiguration, recipe: TrainingConfiguration, data: DataConfiguration) throws {
         var rng = RandomGenerator(seed: 0)
         model = SceneGraphDiffusion(configuration, rng: &rng)
+        pipeline = DiffusionPipeline(model: model, vocabulary: vocabulary, setup: DiffusionSetup(imageSize: data.size))
         self.recipe = recipe; self.data = data
         let renderer = data.renderer
         // The checker must judge the relations the image shows, not the layout it was rendered
@@ -46,15 +48,8 @@ public final class DenoiserEvaluation {
     func run(step: Int, folder: RunFolder, metrics: MetricsLog) throws -> [(String, Double)] {
         guard !graphs.isEmpty else { return [] }
         let start = Date()
-        let sampler = try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps).makeSampler()
-        var images: [ByteImage] = []
-        for lower in stride(from: 0, to: graphs.count, by: chunk) {
-            let part = Array(graphs[lower..<min(lower + chunk, graphs.count)])
-            let batch = GraphBatch(try SceneGraphBatch(part, vocabulary: vocabulary))
-            let x = model.sample(graphs: batch, seeds: (lower..<(lower + part.count)).map { UInt64($0) }, sampler: sampler,
-                                 guidance: recipe.evalGuidance, schedule: schedule, imageSize: data.size)
-            images += try split(x).map { try ByteImage(tensor: $0) }
-        }
+        let settings = SampleSettings(sampler: try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps), guidance: recipe.evalGuidance, seed: 0)
+        let images = try pipeline.images(graphs.enumerated().map { ($1, UInt64($0)) }, settings: settings)
         var right = CheckMetrics(), shuffled = CheckMetrics()
         for (i, image) in images.enumerated() {
             right.add(checker.check(rgb: image.pixels, width: image.width, height: image.height, graph: graphs[i]))
@@ -79,14 +74,6 @@ public final class DenoiserEvaluation {
         let png = try PNGCodec.encode(sheet)
         try AtomicFile.write(png, to: folder.samples.appendingPathComponent(String(format: "step-%08d.png", step)))
         try metrics.logImage(step: step, tag: "samples", png: png)
-    }
-}
-
-/// The images of a [B, C, H, W] batch as [C, H, W] tensors.
-func split(_ x: Tensor) -> [Tensor] {
-    let per = x.count / max(x.shape[0], 1)
-    return (0..<x.shape[0]).map { i in
-        Tensor(shape: Array(x.shape.dropFirst()), scalars: Array(UnsafeBufferPointer(start: x.storage.pointer + i * per, count: per)))
     }
 }
 

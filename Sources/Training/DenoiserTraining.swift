@@ -13,7 +13,9 @@ public final class DenoiserTraining: TrainingTask {
     public let model: SceneGraphDiffusion
     public let recipe: TrainingConfiguration
     public let data: DataConfiguration
-    public let schedule = NoiseSchedule.cosine()
+    /// The forward process the model learns to undo, written into its file for sampling.
+    public var setup: DiffusionSetup { evaluation.pipeline.setup }
+    public var schedule: NoiseSchedule { evaluation.pipeline.schedule }
     public let vocabulary = Vocabulary.shapeWorld
     public let kind = "train"
     public private(set) var step = 0
@@ -183,7 +185,7 @@ public final class DenoiserTraining: TrainingTask {
     /// config, the vocabulary and the recipe in the metadata.
     public func finish(run: RunFolder) throws {
         evaluation.load(averages: ema.averages)
-        try ModelFile.write(evaluation.model, vocabulary: vocabulary,
+        try ModelFile.write(evaluation.model, vocabulary: vocabulary, setup: setup,
                             recipe: configurationJSON([recipe.section, data.section]), steps: step,
                             to: run.url.appendingPathComponent("model.safetensors"), origin: origin)
     }

@@ -149,7 +149,7 @@ import Tensors
         Self.perturbOutputProjections(model)
         let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("video-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
-        try ModelFile.write(model, vocabulary: Self.vocabulary, recipe: "{}", steps: 0, to: url)
+        try ModelFile.write(model, vocabulary: Self.vocabulary, setup: DiffusionSetup(imageSize: 8), recipe: "{}", steps: 0, to: url)
         let read = try ModelFile.read(url).model
         #expect(read.unet.maximumFrames == 4)
         #expect(read.stateDict() == model.stateDict())

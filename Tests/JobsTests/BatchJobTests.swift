@@ -1,3 +1,4 @@
+import Pipeline
 import Foundation
 import Media
 import Testing
@@ -43,7 +44,7 @@ import Testing
     @Test func aHundredBadLinesAreReportedAndEveryGoodLineIsDone() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         try Data(Self.graph(["red circle"]).utf8).write(to: dir.appendingPathComponent("ok.json"))
         let ok = Self.graph(["red circle", "blue square"], #"[0, "above", 1]"#)
         let kinds: [(line: (Int) -> String, field: String?, reason: String)] = [
@@ -101,7 +102,7 @@ import Testing
     @Test func resumeSkipsDoneRedoesPartialAndCleansUp() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         let jobs = dir.appendingPathComponent("jobs.jsonl")
         try Data(Self.goodLines(4).joined(separator: "\n").utf8).write(to: jobs)
         let out = dir.appendingPathComponent("out")
@@ -135,7 +136,7 @@ import Testing
     @Test func shardsMergeToTheWholeRun() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         let jobs = dir.appendingPathComponent("jobs.jsonl")
         let video = #"{"id": "clip", "frames": [\#(Self.graph(["red circle"])), \#(Self.graph(["red circle"]))], "count": 2}"#
         try Data((Self.goodLines(5) + [video, "{oops"]).joined(separator: "\n").utf8).write(to: jobs)
@@ -174,7 +175,7 @@ import Testing
     @Test func videoLinesWithoutAVideoModelFailWithAReasonAndRetryKeepsOneLineEach() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         let jobs = dir.appendingPathComponent("jobs.jsonl")
         let frames = "[\(Self.graph(["red circle"])), \(Self.graph(["blue square"]))]"
         let still = Self.graph(["red circle"])

@@ -1,3 +1,4 @@
+import Pipeline
 import Diffusion
 import Foundation
 import Media
@@ -29,7 +30,7 @@ import Testing
     @Test func imageAndVideoLinesAreDrawnResumedAndShardedLikeImages() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         let videoModel = try TinyVideo.writeModel(in: dir)
         let jobs = try Self.writeJobs(BatchJobTests.goodLines(3) + [
             Self.clipLine("clip a", frames: 4, extra: #", "count": 2, "seed": 11"#),
@@ -59,7 +60,7 @@ import Testing
         let alone = dir.appendingPathComponent("alone.mp4")
         let settings = SampleSettings(sampler: try SamplerKind(name: "ddim", steps: 1), guidance: 2, seed: 12)
         try VideoRequest(graphFile: clipFile, output: alone, settings: settings, framesPerSecond: 5, upscale: 2)
-            .run(with: try GraphSampler(modelFile: videoModel))
+            .run(with: try DiffusionPipeline(modelFile: videoModel))
         #expect(try Data(contentsOf: alone) == videos["videos/\(clipA)/000001.mp4"])
 
         // A kill after a video was written but before its line: the file is there, unrecorded, and a
@@ -99,7 +100,7 @@ import Testing
         #expect(JobVideoModel.resolve(flag: nil, defaultPath: absent) == .missing(reason: JobVideoModel.missingReason(defaultPath: absent)))
         #expect(JobVideoModel.resolve(flag: "/x/v.safetensors", defaultPath: absent) == .file(URL(fileURLWithPath: "/x/v.safetensors")))
 
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         let videoModel = try TinyVideo.writeModel(in: dir)
         #expect(JobVideoModel.resolve(flag: nil, defaultPath: videoModel.path) == .file(videoModel))
         let jobs = try Self.writeJobs(BatchJobTests.goodLines(1) + [Self.clipLine("v", frames: 2, extra: #", "count": 2"#)], in: dir)
@@ -122,7 +123,7 @@ import Testing
     @Test func aLineWithMoreThan64FramesFailsAndTheOthersAreDone() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         let videoModel = try TinyVideo.writeModel(in: dir, frames: 4)
         let jobs = try Self.writeJobs(BatchJobTests.goodLines(1) + [
             Self.clipLine("long", frames: 65, extra: #", "count": 2"#),
@@ -143,7 +144,7 @@ import Testing
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let imageModel = try TinyModel.write(in: dir)
-        let sampler = try GraphSampler(modelFile: imageModel)
+        let sampler = try DiffusionPipeline(modelFile: imageModel)
         let jobs = try Self.writeJobs(BatchJobTests.goodLines(1) + [Self.clipLine("v", frames: 2)], in: dir)
         func reason(_ model: URL, _ name: String) throws -> String? {
             let out = dir.appendingPathComponent(name)

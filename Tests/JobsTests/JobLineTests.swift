@@ -1,3 +1,4 @@
+import Pipeline
 import Diffusion
 import Foundation
 import SceneGraphs

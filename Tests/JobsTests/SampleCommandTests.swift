@@ -1,3 +1,4 @@
+import Pipeline
 import Foundation
 import Media
 import NN
@@ -14,7 +15,7 @@ import Testing
     @Test func oneImageAndSeveralWithAGrid() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         #expect(sampler.imageSize == 16)
         let graph = try TinyModel.writeGraph(#"{"objects": ["red circle", "blue square"], "relationships": [[0, "left of", 1]]}"#, in: dir)
         var settings = try TinyModel.settings()
@@ -35,8 +36,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         var placed = TinyModel.configuration
         placed.unet.attentionPositions = true
-        let plain = try GraphSampler(modelFile: try TinyModel.write(in: dir))
-        let withPositions = try GraphSampler(modelFile: try TinyModel.write(in: dir, configuration: placed, name: "placed.safetensors"))
+        let plain = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
+        let withPositions = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir, configuration: placed, name: "placed.safetensors"))
         #expect(withPositions.model.configuration.unet.attentionPositions && !plain.model.configuration.unet.attentionPositions)
         let graph = try TinyModel.writeGraph(#"{"objects": ["red circle", "blue square"], "relationships": [[0, "left of", 1]]}"#, in: dir)
         let a = try ImageRequest(graphFile: graph, count: 1, output: dir.appendingPathComponent("a.png"), settings: try TinyModel.settings())
@@ -49,7 +50,7 @@ import Testing
     @Test func badGraphsFailWithTheirLocation() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         let cases: [(String, String)] = [
             (#"{"objects": ["red circel"], "relationships": []}"#, "unknown object \"red circel\"; nearest: \"red circle\""),
             (#"{"objects": ["red circle"], "relationships": [[0, "leftof", 1]]}"#, "index 1 out of range"),
@@ -73,24 +74,24 @@ import Testing
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let missing = dir.appendingPathComponent("none.safetensors")
-        #expect(message { _ = try GraphSampler(modelFile: missing) }.contains("\(missing.path): no such model file"))
+        #expect(message { _ = try DiffusionPipeline(modelFile: missing) }.contains("\(missing.path): no such model file"))
         let good = try TinyModel.write(in: dir)
         let bytes = try Data(contentsOf: good)
         let truncated = dir.appendingPathComponent("truncated.safetensors")
         try bytes.prefix(bytes.count - 100).write(to: truncated)
-        #expect(message { _ = try GraphSampler(modelFile: truncated) }.contains("\(truncated.path): not a readable safetensors file"))
+        #expect(message { _ = try DiffusionPipeline(modelFile: truncated) }.contains("\(truncated.path): not a readable safetensors file"))
         let foreign = dir.appendingPathComponent("foreign.safetensors")
         try SafeTensorsFile(tensors: ["w": SafeTensor(shape: [1], data: .f32([1]))]).write(to: foreign)
-        #expect(message { _ = try GraphSampler(modelFile: foreign) }.contains("not a scene-graph diffusion model"))
+        #expect(message { _ = try DiffusionPipeline(modelFile: foreign) }.contains("not a scene-graph diffusion model"))
         let big = try Vocabulary(objects: ["__image__"] + (0..<30).map { "thing \($0)" }, predicates: ["__in_image__", "near"])
         let misfit = try TinyModel.write(in: TinyModel.folder(), vocabulary: big)
-        #expect(message { _ = try GraphSampler(modelFile: misfit) }.contains("does not fit the model (model.num_objects 19"))
+        #expect(message { _ = try DiffusionPipeline(modelFile: misfit) }.contains("does not fit the model (model.num_objects 19"))
     }
 
     @Test func unwritableOutputFailsBeforeSampling() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         let graph = try TinyModel.writeGraph(#"{"objects": ["red circle"], "relationships": []}"#, in: dir)
         let nowhere = dir.appendingPathComponent("missing/a.png")
         #expect(message { try ImageRequest(graphFile: graph, count: 1, output: nowhere, settings: try TinyModel.settings()).run(with: sampler) }
@@ -103,7 +104,7 @@ import Testing
     @Test func evalWritesImagesGraphsAndFigures() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         let lines = """
         {"id": "a", "objects": ["red circle", "blue square"], "relationships": [[0, "left of", 1]], "boxes": [[0.1, 0.1, 0.3, 0.3], [0.5, 0.5, 0.8, 0.8]]}
         {"objects": ["green triangle"], "relationships": []}

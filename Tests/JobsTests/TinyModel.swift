@@ -1,3 +1,4 @@
+import Pipeline
 import Diffusion
 import Foundation
 import GraphEncoder
@@ -28,7 +29,7 @@ enum TinyModel {
         var rng = RandomGenerator(seed: 3)
         let model = SceneGraphDiffusion(configuration, rng: &rng)
         let url = folder.appendingPathComponent(name)
-        try ModelFile.write(model, vocabulary: vocabulary, recipe: "{\"data\": {\"size\": \(imageSize)}}", steps: 0, to: url)
+        try ModelFile.write(model, vocabulary: vocabulary, setup: DiffusionSetup(imageSize: imageSize), recipe: "{\"data\": {\"size\": \(imageSize)}}", steps: 0, to: url)
         return url
     }
 

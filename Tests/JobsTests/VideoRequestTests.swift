@@ -1,3 +1,4 @@
+import Pipeline
 import Diffusion
 import Foundation
 import Media
@@ -36,7 +37,7 @@ enum TinyVideo {
     @Test func mp4GifAndFolderOfOneClip() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyVideo.writeModel(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyVideo.writeModel(in: dir))
         #expect(sampler.maximumFrames == 4)
         let graph = try TinyModel.writeGraph(TinyVideo.frames(4), in: dir, name: "clip.frames.json")
         #expect(VideoRequest.applies(graphFile: graph, output: dir.appendingPathComponent("out")))
@@ -62,7 +63,7 @@ enum TinyVideo {
     @Test func oneSeedGivesTheSameClipAndFramesDiffer() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyVideo.writeModel(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyVideo.writeModel(in: dir))
         let frames = (0..<4).map { i in
             SceneGraph(objects: ["red circle", "blue square"], relationships: [Relationship(0, i < 2 ? "left of" : "right of", 1)])
         }
@@ -76,7 +77,7 @@ enum TinyVideo {
     @Test func imageModelDrawsTheBaselineFromSharedNoise() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyModel.write(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
         #expect(sampler.maximumFrames == nil)
         let same = SceneGraph(objects: ["red circle", "blue square"], relationships: [Relationship(0, "left of", 1)])
         let images = try sampler.clip([same, same, same], seed: 3, settings: try TinyModel.settings())
@@ -87,7 +88,7 @@ enum TinyVideo {
     @Test func badClipsAreOneClearErrorAndLeaveNoFile() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyVideo.writeModel(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyVideo.writeModel(in: dir))
         let settings = try TinyModel.settings()
         let cases: [(String, String)] = [
             (#"{"frames": [{"objects": ["red circle", "blue square"], "relationships": []}, {"objects": ["red circle", "blue circle"], "relationships": []}]}"#,
@@ -115,7 +116,7 @@ enum TinyVideo {
     @Test func evalOfClipsPrintsTheVideoFigures() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sampler = try GraphSampler(modelFile: try TinyVideo.writeModel(in: dir))
+        let sampler = try DiffusionPipeline(modelFile: try TinyVideo.writeModel(in: dir))
         let renderer = ShapeWorldRenderer(size: 16)
         let lines = try (0..<3).map { i in
             #"{"frames": ["# + (try renderer.clip(seed: 5, index: i, frames: 4).frames.map { try $0.graph.jsonLine() }.joined(separator: ", ")) + "]}"

@@ -17,7 +17,7 @@ enum TinyClipRun {
         var rng = RandomGenerator(seed: 11)
         let model = SceneGraphDiffusion(configuration, rng: &rng)
         let url = folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + "-image.safetensors")
-        try ModelFile.write(model, vocabulary: .shapeWorld, recipe: "{\"data\": {\"size\": 16}}", steps: 0, to: url)
+        try ModelFile.write(model, vocabulary: .shapeWorld, setup: DiffusionSetup(imageSize: 16), recipe: "{\"data\": {\"size\": 16}}", steps: 0, to: url)
         return (url, model)
     }
 }

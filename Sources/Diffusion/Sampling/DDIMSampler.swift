@@ -22,12 +22,12 @@ public struct DDIMSampler: Sampler {
 
     public func timesteps(schedule: NoiseSchedule) -> [Int] { schedule.evenlySpacedTimesteps(count: steps) }
 
-    public func sample(initial: Tensor, schedule: NoiseSchedule, epsilon: (Tensor, Int) -> Tensor, noise: (Int) -> Tensor) -> Tensor {
+    public func sample(initial: Tensor, schedule: NoiseSchedule, epsilon: (Tensor, Int) throws -> Tensor, noise: (Int) -> Tensor) rethrows -> Tensor {
         let ts = timesteps(schedule: schedule)
         var x = initial
         for (index, t) in ts.enumerated() {
             let alphaBar = schedule.alphasCumprod[t], alpha = schedule.signal(t), sigma = schedule.noise(t)
-            let x0 = predictedCleanImage(x: x, epsilon: epsilon(x, t), signal: alpha, noise: sigma, clip: clipDenoised)
+            let x0 = predictedCleanImage(x: x, epsilon: try epsilon(x, t), signal: alpha, noise: sigma, clip: clipDenoised)
             let nextAlphaBar = nextAlphaCumprod(ts, after: index, schedule: schedule)
             let stochastic = eta * ((1 - nextAlphaBar) / (1 - alphaBar) * (1 - alphaBar / nextAlphaBar)).squareRoot()
             // ε̂ is taken back from the (possibly clipped) x̂_0, ε̂ = (x_t − α_t x̂_0)/σ_t, so x_t = α_t x̂_0 + σ_t ε̂

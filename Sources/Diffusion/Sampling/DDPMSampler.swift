@@ -24,12 +24,12 @@ public struct DDPMSampler: Sampler {
         schedule.evenlySpacedTimesteps(count: steps ?? schedule.steps)
     }
 
-    public func sample(initial: Tensor, schedule: NoiseSchedule, epsilon: (Tensor, Int) -> Tensor, noise: (Int) -> Tensor) -> Tensor {
+    public func sample(initial: Tensor, schedule: NoiseSchedule, epsilon: (Tensor, Int) throws -> Tensor, noise: (Int) -> Tensor) rethrows -> Tensor {
         let ts = timesteps(schedule: schedule)
         var x = initial
         for (index, t) in ts.enumerated() {
             let alphaBar = schedule.alphasCumprod[t]
-            let x0 = predictedCleanImage(x: x, epsilon: epsilon(x, t), signal: schedule.signal(t), noise: schedule.noise(t),
+            let x0 = predictedCleanImage(x: x, epsilon: try epsilon(x, t), signal: schedule.signal(t), noise: schedule.noise(t),
                                          clip: clipDenoised)
             let nextAlphaBar = nextAlphaCumprod(ts, after: index, schedule: schedule)
             let stepBeta = 1 - alphaBar / nextAlphaBar

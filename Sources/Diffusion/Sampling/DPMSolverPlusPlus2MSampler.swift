@@ -25,12 +25,12 @@ public struct DPMSolverPlusPlus2MSampler: Sampler {
 
     public func timesteps(schedule: NoiseSchedule) -> [Int] { schedule.evenlySpacedTimesteps(count: steps) }
 
-    public func sample(initial: Tensor, schedule: NoiseSchedule, epsilon: (Tensor, Int) -> Tensor, noise: (Int) -> Tensor) -> Tensor {
+    public func sample(initial: Tensor, schedule: NoiseSchedule, epsilon: (Tensor, Int) throws -> Tensor, noise: (Int) -> Tensor) rethrows -> Tensor {
         let ts = timesteps(schedule: schedule)
         var x = initial
         var previous: (prediction: Tensor, h: Double)?
         for (index, t) in ts.enumerated() {
-            let prediction = predictedCleanImage(x: x, epsilon: epsilon(x, t), signal: schedule.signal(t), noise: schedule.noise(t),
+            let prediction = predictedCleanImage(x: x, epsilon: try epsilon(x, t), signal: schedule.signal(t), noise: schedule.noise(t),
                                                  clip: clipDenoised)
             guard index + 1 < ts.count else { return prediction }
             let next = ts[index + 1]

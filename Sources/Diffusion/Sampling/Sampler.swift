@@ -13,8 +13,8 @@ public protocol Sampler: Sendable {
     /// Runs the reverse process from x_T = `initial` [B, C, H, W] to x_0. `epsilon(x_t, t)` predicts
     /// the noise for the whole batch at timestep t; `noise(i)` returns fresh standard-normal noise
     /// [C, H, W] for image i, drawn from that image's own generator, so an image never depends on
-    /// the batch it is in.
-    func sample(initial: Tensor, schedule: NoiseSchedule, epsilon: (Tensor, Int) -> Tensor, noise: (Int) -> Tensor) -> Tensor
+    /// the batch it is in. An error thrown by `epsilon` (a cancelled request) stops the loop there.
+    func sample(initial: Tensor, schedule: NoiseSchedule, epsilon: (Tensor, Int) throws -> Tensor, noise: (Int) -> Tensor) rethrows -> Tensor
 }
 
 // MARK: - Arithmetic shared by the samplers

@@ -5,15 +5,13 @@ import Media
 import SceneGraphs
 import Tensors
 
-extension GraphSampler {
-    /// The shipped video model.
-    public static let defaultVideoModel = "weights/shapes32_video.safetensors"
-
+extension DiffusionPipeline {
     /// The video model's frame positions (nil for an image model, which draws frames independently).
     public var maximumFrames: Int? { model.unet.maximumFrames > 0 ? model.unet.maximumFrames : nil }
 
-    /// Checks a clip before any sampling: at least one frame, at most 64, the same objects in the same order in every frame (naming the first frame and
-    /// object that differ), and every frame valid for the model.
+    /// Checks a clip before any sampling: at least one frame, at most 64, the same objects in the
+    /// same order in every frame (naming the first frame and object that differ), and every frame
+    /// valid for the model.
     public func validateClip(_ frames: [SceneGraph], source: String, line: Int? = nil) throws {
         func fail(_ field: String, _ graph: Int?, _ message: String) -> SceneGraphError {
             SceneGraphError(file: source, line: line, graph: graph, field: field, message: message)
@@ -39,15 +37,17 @@ extension GraphSampler {
         }
     }
 
-    /// Draws one clip (frames already validated): one image per frame at the model's size, all from `seed`.
+    /// Draws one clip (frames already validated): one image per frame at the model's size, all from
+    /// `seed`. `progress(done, total)` counts the clip's denoising steps; `cancelled()`, asked at
+    /// every step, stops it by throwing `CancellationError`.
     public func clip(_ frames: [SceneGraph], seed: UInt64, settings: SampleSettings,
-                     progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> [ByteImage] {
+                     progress: ((_ done: Int, _ total: Int) -> Void)? = nil, cancelled: (() -> Bool)? = nil) throws -> [ByteImage] {
         let batch = GraphBatch(try SceneGraphBatch(frames, vocabulary: vocabulary))
-        let x = model.sampleClip(frames: batch, seed: seed, sampler: settings.sampler.makeSampler(), guidance: settings.guidance,
-                                 schedule: schedule, imageSize: imageSize, progress: progress)
-        let per = x.count / frames.count
-        return try (0..<frames.count).map { i in
-            try ByteImage(tensor: Tensor(shape: Array(x.shape.dropFirst()), scalars: Array(UnsafeBufferPointer(start: x.storage.pointer + i * per, count: per))))
-        }
+        let x = try model.sampleClip(frames: batch, seed: seed, sampler: settings.sampler.makeSampler(), guidance: settings.guidance,
+                                     schedule: schedule, imageSize: imageSize, progress: { done, total in
+            if cancelled?() == true { throw CancellationError() }
+            progress?(done, total)
+        })
+        return try Self.byteImages(x)
     }
 }
