@@ -57,7 +57,7 @@ let package = Package(
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
 
-        // Libraries, dependencies pointing one way (DESIGN.md).
+        // Libraries, dependencies pointing one way (docs/architecture.md).
         .target(name: "Output", swiftSettings: fastKernels),
         // The CPU's spin-wait hint for the worker pool (Sources/Tensors/WorkerPool.swift).
         .target(name: "CSpinWait"),

@@ -1,8 +1,8 @@
 import GraphEncoder
 
-/// The reference benchmark's deterministic graphs (sgdiff_ref.example_graphs): image b has
+/// The PyTorch benchmark's deterministic graphs (docs/engine.md): image b has
 /// 2 + b % 3 objects in a chain plus `__image__`, with `__in_image__` triples from every object.
-/// Object ids are taken modulo `objectClasses`, as bench_torch.py does.
+/// Object ids are taken modulo `objectClasses`, as the PyTorch benchmark does.
 func exampleGraphs(_ batch: Int, objectClasses: Int = 19) -> GraphBatch {
     var objs: [Int] = [], triples: [Int] = [], o2i: [Int] = [], t2i: [Int] = []
     for b in 0..<batch {

@@ -5,7 +5,7 @@ import GraphEncoder
 import NN
 import Tensors
 
-/// The work of ../shared/reference/bench_torch.py, timed the same way: one training step
+/// The work of the PyTorch benchmark of docs/engine.md, timed the same way: one training step
 /// (frozen encoder; context projections + UNet trained with AdamW on ε-MSE at 32×32) and UNet
 /// evaluations with classifier-free guidance (n conditional + n null-graph images, t = 500).
 struct ModelBench: ParsableCommand {

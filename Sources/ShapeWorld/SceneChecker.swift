@@ -63,7 +63,7 @@ public struct CheckMetrics: Sendable, Equatable {
     }
 }
 
-/// Reads a graph back out of an image and scores it (DATA.md, "The checker").
+/// Reads a graph back out of an image and scores it (docs/data.md, "The checker").
 public struct SceneChecker: Sendable {
     public var detector = ShapeDetector()
     public init(detector: ShapeDetector = ShapeDetector()) { self.detector = detector }

@@ -5,7 +5,7 @@ public enum Shape: String, CaseIterable, Sendable {
     case square, circle, triangle
 }
 
-/// The six colours, in DATA.md's order, with their RGB values.
+/// The six colours, in docs/data.md's order, with their RGB values.
 public enum ShapeColor: String, CaseIterable, Sendable {
     case red, green, blue, yellow, magenta, cyan
 

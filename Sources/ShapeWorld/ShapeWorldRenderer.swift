@@ -1,6 +1,6 @@
 import SceneGraphs
 
-/// Draws ShapeWorld scenes exactly as DATA.md specifies; every size scales with the image.
+/// Draws ShapeWorld scenes exactly as docs/data.md specifies; every size scales with the image.
 public struct ShapeWorldRenderer: Sendable {
     public var size: Int
     public var minObjects: Int

@@ -35,7 +35,7 @@ struct ShapeWorldClipBatches {
     }
 }
 
-/// Training the temporal layers on ShapeWorld clips (DESIGN.md, method step 5): the image model's
+/// Training the temporal layers on ShapeWorld clips (docs/video.md): the image model's
 /// weights (from `--init`) are frozen and only `…temporal…` parameters learn, with the image
 /// recipe — ε-prediction on the cosine schedule, Min-SNR-γ, conditioning dropped per clip with
 /// p = cond_drop, AdamW with warmup + cosine, clipping, EMA. `train.batch` counts clips; every

@@ -6,7 +6,7 @@ import SceneGraphs
 import ShapeWorld
 import Tensors
 
-/// Training the denoiser on ShapeWorld (DESIGN.md, method steps 3–4): ε-prediction on the cosine
+/// Training the denoiser on ShapeWorld (docs/training.md): ε-prediction on the cosine
 /// schedule, Min-SNR-γ weights, the graph dropped to the null graph with p = cond_drop for
 /// guidance, AdamW with warmup + cosine, gradient clipping, and an EMA of the weights for sampling.
 public final class DenoiserTraining: TrainingTask {

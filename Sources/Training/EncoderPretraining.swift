@@ -6,7 +6,7 @@ import SceneGraphs
 import ShapeWorld
 import Tensors
 
-/// Masked-contrastive pretraining of the graph encoder (DESIGN.md, method step 2): symmetric
+/// Masked-contrastive pretraining of the graph encoder (docs/pretraining.md): symmetric
 /// InfoNCE between graph and image vectors, with graphs whose one predicate is flipped as hard
 /// negatives, plus SGDiff's masked reconstruction of the image tokens under chosen objects.
 public final class EncoderPretraining: TrainingTask {

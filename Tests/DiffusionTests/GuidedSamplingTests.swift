@@ -99,7 +99,7 @@ import Tensors
     }
 }
 
-/// The reference's example graphs (sgdiff_ref.example_graphs) for the chosen image indices: image b
+/// The reference's example graphs (the PyTorch benchmark's `example_graphs`, docs/engine.md) for the chosen image indices: image b
 /// has 2 + b % 3 objects in a chain plus `__image__`, with `__in_image__` triples from every object.
 /// Graph b is the same graph whichever batch it is put in.
 func sampleGraphs(_ indices: [Int], objectClasses: Int) -> GraphBatch {

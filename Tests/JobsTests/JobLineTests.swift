@@ -70,14 +70,22 @@ import Testing
     @Test func randomBytesGiveAnErrorNotACrash() {
         var state: UInt64 = 1
         let alphabet = Array(#"{}[]":,0123456789-.eE idgraphobjectsnul\"#.utf8)
+        var blank = 0, bad = 0, jobs = 0
         for _ in 0..<2000 {
             var bytes: [UInt8] = []
             for _ in 0..<Int(state % 60) {
                 state = state &* 6364136223846793005 &+ 1442695040888963407
                 bytes.append(alphabet[Int(state >> 33) % alphabet.count])
             }
-            _ = JobLine.parse(Substring(String(decoding: bytes, as: UTF8.self)), line: 1)
+            let text = String(decoding: bytes, as: UTF8.self)
+            switch JobLine.parse(Substring(text), line: 1) {
+            case .blank: blank += 1; #expect(text.allSatisfy(\.isWhitespace), "\(text) read as blank")
+            case .bad(let e): bad += 1; #expect(e.line == 1 && !e.reason.isEmpty, "\(text): an error without line or reason")
+            case .job(let spec): jobs += 1; #expect(!spec.id.isEmpty, "\(text): a job without an id")
+            }
         }
+        // Random bytes are almost never a job line: nearly all are errors, each with its line and a reason.
+        #expect(bad + blank + jobs == 2000 && bad > 1900)
     }
 
     @Test func safeFileNames() {

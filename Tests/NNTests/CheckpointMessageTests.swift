@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import NN
 
-/// DESIGN.md's "truncated or foreign checkpoint": one clear message naming the file (these run
+/// A truncated or foreign checkpoint: one clear message naming the file (these run
 /// in debug and release builds).
 @Suite struct CheckpointMessageTests {
     func message(_ bytes: [UInt8]) -> String? {
