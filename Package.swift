@@ -80,7 +80,7 @@ let package = Package(
 
         // Executables: thin, flags then one call into the libraries.
         .executableTarget(name: "bench", dependencies: [
-            "Tensors", "NN", "SceneGraphs", "GraphEncoder", "Diffusion", "Pipeline", "ShapeWorld", "Media",
+            "Tensors", "NN", "SceneGraphs", "GraphEncoder", "Diffusion", "Pipeline", "ShapeWorld", "Media", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/bench", swiftSettings: fastKernels),
         .executableTarget(name: "shapeworld", dependencies: [
