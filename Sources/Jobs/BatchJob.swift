@@ -41,6 +41,7 @@ public struct BatchJob {
         let writer = try ManifestWriter(url: manifestURL)
         defer { writer.close() }
         try JobFolder.writePlan(plan, to: output)
+        if let notice = plan.duplicates.notice { log(notice) }
         for error in plan.errors.prefix(10) { log("bad line: \(error)") }
         if plan.errors.count > 10 { log("… and \(plan.errors.count - 10) more bad lines in \(output.appendingPathComponent(JobFolder.errorsName).path)") }
 

@@ -19,9 +19,12 @@ public struct ImageRequest {
     /// Reads and validates the graph: one graph object (a list or frames belong elsewhere).
     public func graph(for pipeline: DiffusionPipeline) throws -> SceneGraph {
         let document = try SceneGraphDecoder.decode(contentsOf: graphFile)
-        guard case .graph(let graph) = document else {
+        guard case .graph(let read) = document else {
             throw SamplingError("\(graphFile.path): expected one graph object ({\"objects\": …}); lists go through --eval, frame sequences through a video output")
         }
+        var duplicates = DuplicateRelationships()
+        let graph = duplicates.distinct(read, at: graphFile.path)
+        if let notice = duplicates.notice { Notice.write(notice) }
         try pipeline.validator.validate(graph, source: graphFile.path)
         return graph
     }

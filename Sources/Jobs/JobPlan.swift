@@ -9,8 +9,12 @@ public struct JobPlan: Sendable {
     public var jobs: [JobSpec]
     /// Bad lines in file order.
     public var errors: [JobLineError]
+    /// Repeated relationships dropped from the lines' graphs.
+    public var duplicates: DuplicateRelationships
 
-    public init(jobs: [JobSpec], errors: [JobLineError]) { self.jobs = jobs; self.errors = errors }
+    public init(jobs: [JobSpec], errors: [JobLineError], duplicates: DuplicateRelationships = DuplicateRelationships()) {
+        self.jobs = jobs; self.errors = errors; self.duplicates = duplicates
+    }
 
     /// Every output of the job in order: lines in file order, outputs of a line by index.
     public var items: [JobItem] { jobs.flatMap { spec in (0..<spec.count).map { JobItem(spec: spec, index: $0) } } }
@@ -29,6 +33,7 @@ public struct JobPlan: Sendable {
     public static func plan(text: String, file: String, folder: URL, validator: SceneGraphValidator, imageSize: Int,
                             defaults: JobDefaults) -> JobPlan {
         var jobs: [JobSpec] = [], errors: [JobLineError] = []
+        var duplicates = DuplicateRelationships()
         var lineOfID: [String: Int] = [:], lineOfFileName: [String: (line: Int, id: String)] = [:]
         // Editors on Windows start UTF-8 files with a byte-order mark (JSON allows none) and end lines
         // with "\r\n", which Swift counts as one Character: splitting on "\n" alone would miss it.
@@ -51,7 +56,7 @@ public struct JobPlan: Sendable {
                 lineOfID[spec.id] = line
                 lineOfFileName[spec.fileName] = (line, spec.id)
                 do {
-                    spec.source = try resolve(spec, folder: folder, validator: validator)
+                    spec.source = try resolve(spec, folder: folder, validator: validator, duplicates: &duplicates, at: "\(file):\(line)")
                     try checkSize(spec, imageSize: imageSize)
                     jobs.append(spec)
                 } catch var error as JobLineError {
@@ -62,11 +67,13 @@ public struct JobPlan: Sendable {
                 }
             }
         }
-        return JobPlan(jobs: jobs, errors: errors)
+        return JobPlan(jobs: jobs, errors: errors, duplicates: duplicates)
     }
 
     /// Reads a `graph_path` and validates the graph or frames against the model.
-    static func resolve(_ spec: JobSpec, folder: URL, validator: SceneGraphValidator) throws -> GraphSource {
+    /// Repeated relationships are dropped first (counted in `duplicates`, at `location`).
+    static func resolve(_ spec: JobSpec, folder: URL, validator: SceneGraphValidator,
+                        duplicates: inout DuplicateRelationships, at location: String) throws -> GraphSource {
         func fail(_ field: String, _ reason: String) -> JobLineError { JobLineError(file: "", line: 0, field: field, reason: reason) }
         var source = spec.source
         if case .path(let path) = spec.source {
@@ -76,13 +83,24 @@ public struct JobPlan: Sendable {
                 throw fail("graph_path", "\(error)")
             }
             switch (spec.kind, document) {
-            case (.image, .graph(let g)): source = .graph(g)
-            case (.video, .sequence(let s)): source = .frames(s.frames)
+            case (.image, .graph(let g)): source = .graph(duplicates.distinct(g, at: location))
+            case (.video, .sequence(let s)): source = .frames(s.frames.map { duplicates.distinct($0, at: location) })
             case (.image, _): throw fail("graph_path", "\(url.path): expected one graph object for an image job")
             case (.video, _): throw fail("graph_path", "\(url.path): expected {\"frames\": [...]} for a video job")
             }
-            do { try validator.validate(document, source: url.path) } catch { throw fail("graph_path", "\(error)") }
+            let distinct: SceneGraphDocument
+            switch source {
+            case .graph(let g): distinct = .graph(g)
+            case .frames(let f): distinct = .sequence(SceneGraphSequence(frames: f))
+            case .path: distinct = document
+            }
+            do { try validator.validate(distinct, source: url.path) } catch { throw fail("graph_path", "\(error)") }
             return source
+        }
+        switch source {
+        case .graph(let g): source = .graph(duplicates.distinct(g, at: location))
+        case .frames(let f): source = .frames(f.map { duplicates.distinct($0, at: location) })
+        case .path: break
         }
         switch source {
         case .graph(let g):

@@ -20,7 +20,9 @@ public struct SampleEvaluation {
 
     /// Samples, scores and writes everything; returns the figures as JSON text.
     public func run(with pipeline: DiffusionPipeline) throws -> String {
-        let lines = try readGraphLines(graphsFile)
+        var duplicates = DuplicateRelationships()
+        let lines = try readGraphLines(graphsFile).map { (line: $0.line, graph: duplicates.distinct($0.graph, at: "\(graphsFile.path):\($0.line)")) }
+        if let notice = duplicates.notice { Notice.write(notice) }
         guard !lines.isEmpty else { throw SamplingError("\(graphsFile.path): no graphs") }
         // Every graph is checked before any sampling, so a bad line fails in a second, not an hour.
         for (line, graph) in lines {

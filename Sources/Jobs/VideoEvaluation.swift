@@ -52,7 +52,11 @@ public struct VideoEvaluation {
 
     /// Samples, scores and writes everything; returns the figures as JSON text.
     public func run(with pipeline: DiffusionPipeline) throws -> String {
-        let clips = try readClips()
+        var duplicates = DuplicateRelationships()
+        let clips = try readClips().map { clip in
+            (line: clip.line, frames: clip.frames.map { duplicates.distinct($0, at: "\(clipsFile.path):\(clip.line)") })
+        }
+        if let notice = duplicates.notice { Notice.write(notice) }
         guard !clips.isEmpty else { throw SamplingError("\(clipsFile.path): no clips") }
         // Every clip is checked before any sampling, so a bad line fails in a second, not an hour.
         for (line, frames) in clips { try pipeline.validateClip(frames, source: clipsFile.path, line: line) }

@@ -44,8 +44,11 @@ public struct VideoRequest {
         guard case .sequence(let sequence) = try SceneGraphDecoder.decode(contentsOf: graphFile) else {
             throw SamplingError("\(graphFile.path): a video needs a frame sequence ({\"frames\": [graph, …]})")
         }
-        try pipeline.validateClip(sequence.frames, source: graphFile.path)
-        return sequence.frames
+        var duplicates = DuplicateRelationships()
+        let frames = sequence.frames.enumerated().map { duplicates.distinct($1, at: "\(graphFile.path) frames[\($0)]") }
+        if let notice = duplicates.notice { Notice.write(notice) }
+        try pipeline.validateClip(frames, source: graphFile.path)
+        return frames
     }
 
     /// What a run wrote and how long its two halves took.
