@@ -73,7 +73,9 @@ import Testing
         var blank = 0, bad = 0, jobs = 0
         for _ in 0..<2000 {
             var bytes: [UInt8] = []
-            for _ in 0..<Int(state % 60) {
+            // Step the generator for the length too: once a length of 0 came up it stayed 0 (every later line blank).
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            for _ in 0..<Int((state >> 33) % 60) {
                 state = state &* 6364136223846793005 &+ 1442695040888963407
                 bytes.append(alphabet[Int(state >> 33) % alphabet.count])
             }
@@ -88,7 +90,7 @@ import Testing
             }
         }
         // Random bytes are almost never a job line: most are errors, each with its line and a reason (the rest blank).
-        #expect(bad + blank + jobs == 2000 && bad > 1000, "\(bad) errors, \(blank) blank, \(jobs) jobs")
+        #expect(bad + blank + jobs == 2000 && bad > 1900, "\(bad) errors, \(blank) blank, \(jobs) jobs")
     }
 
     @Test func safeFileNames() {
