@@ -36,6 +36,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Sampler steps (default 20 for dpm++2m, 50 for ddim, all 1000 for ddpm).") var steps: Int?
     @Option(help: "DDIM's η (0 = deterministic).") var eta: Double?
     @Option(help: "Classifier-free guidance scale (1 = none).") var guidance = SampleSettings.defaultGuidance
+    @Option(help: "Relation guidance: the graph without its relationships as a second negative (0 = none; one more UNet row per image).") var relationGuidance = 0.0
     @Option(help: "Images per sampler call (memory; images do not depend on it).") var batch: Int?
     @Option(help: "Output size in pixels, a multiple of the model's size (nearest upscaling).") var size: Int?
     // Videos (issue 12).
@@ -51,7 +52,10 @@ struct SampleCommand: ParsableCommand {
             throw ValidationError("--shard, --shards, --retry-failed and --video-model apply to --jobs only")
         }
         guard batch.map({ $0 >= 1 }) ?? true else { throw ValidationError("--batch must be at least 1") }
-        do { try SampleSettings.checkGuidance(guidance) } catch { throw ValidationError("\(error)") }
+        do {
+            try SampleSettings.checkGuidance(guidance)
+            try SampleSettings.checkGuidance(relationGuidance, option: "--relation-guidance")
+        } catch { throw ValidationError("\(error)") }
         guard eval == nil || size == nil else { throw ValidationError("--eval writes images at the model's size; --size does not apply") }
     }
 
@@ -65,7 +69,8 @@ struct SampleCommand: ParsableCommand {
             let out = out ?? ""
             // A wrong shard setting fails before the model loads.
             let jobShard = jobs == nil ? Shard.whole : try Shard.resolve(flag: shard, shards: shards, environment: ProcessInfo.processInfo.environment)
-            let settings = SampleSettings(sampler: try SamplerKind(name: sampler, steps: steps, eta: eta), guidance: guidance, seed: seed, size: size)
+            let settings = SampleSettings(sampler: try SamplerKind(name: sampler, steps: steps, eta: eta), guidance: guidance, seed: seed, size: size,
+                                          relationGuidance: relationGuidance)
             // Videos (issue 12): a frame sequence or a .mp4/.gif output; clips in an --eval file.
             if let video = try videoRun(settings: settings, out: out) { print(video); return }
             let drawer = try DiffusionPipeline(modelFile: try model.map { URL(fileURLWithPath: $0) } ?? ShippedModel.image.locate())
@@ -78,7 +83,8 @@ struct SampleCommand: ParsableCommand {
             } else if let eval {
                 print(try SampleEvaluation(graphsFile: URL(fileURLWithPath: eval), output: URL(fileURLWithPath: out), settings: settings).run(with: drawer))
             } else if let jobs {
-                let defaults = JobDefaults(sampler: sampler, steps: steps, eta: eta, guidance: guidance, seed: seed, size: size, count: count)
+                let defaults = JobDefaults(sampler: sampler, steps: steps, eta: eta, guidance: guidance, seed: seed, size: size, count: count,
+                                           relationGuidance: relationGuidance)
                 let job = BatchJob(jobsFile: URL(fileURLWithPath: jobs), output: URL(fileURLWithPath: out), defaults: defaults,
                                    shard: jobShard, retryFailed: retryFailed, videoModel: JobVideoModel.resolve(flag: videoModel),
                                    framesPerSecond: fps, upscale: upscale)

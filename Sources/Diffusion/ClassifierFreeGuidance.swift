@@ -1,30 +1,54 @@
 import Tensors
 
-/// Classifier-free guidance (Ho & Salimans, arXiv 2207.12598): ε = ε_u + g·(ε_c − ε_u), from one
-/// denoiser call on the stacked batch [x; x] (conditional half first, null-graph half second).
+/// Classifier-free guidance (Ho & Salimans, arXiv 2207.12598), optionally composed with relation
+/// guidance (composable diffusion, Liu et al., arXiv 2206.01714): besides the null graph, the same
+/// graph with its relationships removed is a second negative, pushing the image toward what the
+/// relationships add:
+///     ε = ε_∅ + g·(ε_G − ε_∅) + r·(ε_G − ε_O)
+/// with ε_G the graph's, ε_∅ the null graph's and ε_O the objects-only graph's ε, all from one
+/// denoiser call on the stacked batch [x; x; x] (conditional rows first, then null, then objects).
 public struct ClassifierFreeGuidance: Sendable, Equatable {
     /// Guidance scale g: 1 is the conditional model alone, 0 the unconditional one.
     public var scale: Double
+    /// Relation guidance scale r: 0 = none (no objects-only rows are computed).
+    public var relationScale: Double
 
-    /// Guidance with scale `scale`.
-    public init(scale: Double) { self.scale = scale }
+    /// Guidance with scale `scale` and relation guidance `relationScale`.
+    public init(scale: Double, relationScale: Double = 0) { self.scale = scale; self.relationScale = relationScale }
 
-    /// Whether the denoiser runs on the doubled batch; at g = 1 the null half has weight 0, so it is skipped.
+    /// Whether the denoiser runs the null-graph rows; at g = 1 they have weight 0, so they are skipped.
     public var needsUnconditional: Bool { scale != 1 }
+    /// Whether the denoiser runs the objects-only rows.
+    public var needsObjectsOnly: Bool { relationScale != 0 }
+    /// How many copies of x the denoiser gets: conditional, then null, then objects-only as needed.
+    public var copies: Int { 1 + (needsUnconditional ? 1 : 0) + (needsObjectsOnly ? 1 : 0) }
 
-    /// Guided ε for x [B, …]. `denoise` gets x itself (scale 1) or [x; x] (2B) and returns ε for what it got,
-    /// the conditional rows first.
-    public func epsilon(_ x: Tensor, denoise: (Tensor) -> Tensor) -> Tensor {
-        guard needsUnconditional else { return denoise(x) }
-        let both = denoise(concat([x, x], axis: 0))
-        require(both.shape == [2 * x.shape[0]] + x.shape.dropFirst(),
-                     "the guided denoiser returned \(both.shape) for a doubled batch of \(x.shape)")
+    /// Guided ε for x [B, …]. `denoise` gets x stacked `copies` times (conditional rows first, then
+    /// null-graph, then objects-only rows) and returns ε for what it got.
+    public func epsilon(_ x: Tensor, denoise: (Tensor) throws -> Tensor) rethrows -> Tensor {
+        let k = copies
+        guard k > 1 else { return try denoise(x) }
+        let all = try denoise(concat([Tensor](repeating: x, count: k), axis: 0))
+        require(all.shape == [k * x.shape[0]] + x.shape.dropFirst(),
+                     "the guided denoiser returned \(all.shape) for \(k) stacked copies of \(x.shape)")
         let out = Tensor.uninitialized(x.shape)
-        let n = x.count, g = scale
-        both.withData { e in out.withMutableData { o in
-            for i in 0..<n {
-                let conditional = Double(e[i]), unconditional = Double(e[n + i])
-                o[i] = Float(unconditional + g * (conditional - unconditional))
+        let n = x.count, g = scale, r = relationScale
+        all.withData { e in out.withMutableData { o in
+            if !needsObjectsOnly {
+                for i in 0..<n {
+                    let conditional = Double(e[i]), unconditional = Double(e[n + i])
+                    o[i] = Float(unconditional + g * (conditional - unconditional))
+                }
+            } else if !needsUnconditional {
+                for i in 0..<n {
+                    let conditional = Double(e[i]), objects = Double(e[n + i])
+                    o[i] = Float(conditional + r * (conditional - objects))
+                }
+            } else {
+                for i in 0..<n {
+                    let conditional = Double(e[i]), unconditional = Double(e[n + i]), objects = Double(e[2 * n + i])
+                    o[i] = Float(unconditional + g * (conditional - unconditional) + r * (conditional - objects))
+                }
             }
         } }
         return out

@@ -20,7 +20,8 @@ extension SceneGraphDiffusion {
     /// `RandomGenerator(seed:)`, correlated across frames as the model's `frame_noise` says. An image model (no temporal
     /// layers) draws the baseline instead: every frame starts from the same noise and gets the
     /// same per-step noise, so only the graphs tell the frames apart.
-    public func sampleClip(frames graphs: GraphBatch, seed: UInt64, sampler: any Sampler, guidance: Double, schedule: NoiseSchedule,
+    public func sampleClip(frames graphs: GraphBatch, seed: UInt64, sampler: any Sampler, guidance: Double, relationGuidance: Double = 0,
+                           schedule: NoiseSchedule,
                            imageSize: Int, progress: ((_ done: Int, _ total: Int) throws -> Void)? = nil) throws -> Tensor {
         let f = graphs.imageCount
         require(f > 0, "a clip needs at least one frame")
@@ -28,14 +29,16 @@ extension SceneGraphDiffusion {
         return try GradMode.disabled {
             let frameShape = [configuration.unet.inChannels, imageSize, imageSize]
             let sharedNoise = unet.maximumFrames == 0
-            let cfg = ClassifierFreeGuidance(scale: guidance)
+            let cfg = ClassifierFreeGuidance(scale: guidance, relationScale: relationGuidance)
             // A clip longer than the frame positions is drawn in overlapping windows; an image
             // model draws frames independently and needs none.
             let windows = ClipWindows(frames: f, window: sharedNoise ? f : unet.maximumFrames)
-            let conditional = windows.isWindowed ? windows.gather(context(graphs)) : context(graphs)
+            func windowed(_ c: DiffusionContext) -> DiffusionContext { windows.isWindowed ? windows.gather(c) : c }
             let rows = windows.isWindowed ? windows.rows.count : f
-            // Guidance stacks the null clips after the conditional ones.
-            let c = cfg.needsUnconditional ? DiffusionContext.stacked(conditional, nullContext(batch: rows)) : conditional
+            // Guidance stacks the null clips, then the objects-only clips, after the conditional ones.
+            var c = windowed(context(graphs))
+            if cfg.needsUnconditional { c = .stacked(c, nullContext(batch: rows)) }
+            if cfg.needsObjectsOnly { c = .stacked(c, windowed(context(graphs.objectsOnly))) }
             let total = sampler.timesteps(schedule: schedule).count
             var done = 0
             let epsilon: (Tensor, Int) throws -> Tensor = { x, t in

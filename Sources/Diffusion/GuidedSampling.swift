@@ -18,8 +18,8 @@ extension SceneGraphDiffusion {
     /// from `RandomGenerator(seed: seeds[i])` alone; with `.perImage` batching it is the same image in any batch.
     /// `progress(done, total)` is called after each denoising step (for progress bars); an error it
     /// throws (a cancelled request) stops sampling at that step and is rethrown.
-    public func sample(graphs: GraphBatch, seeds: [UInt64], sampler: any Sampler, guidance: Double, schedule: NoiseSchedule,
-                       imageSize: Int, batching: SampleBatching = .perImage,
+    public func sample(graphs: GraphBatch, seeds: [UInt64], sampler: any Sampler, guidance: Double, relationGuidance: Double = 0,
+                       schedule: NoiseSchedule, imageSize: Int, batching: SampleBatching = .perImage,
                        progress: ((_ done: Int, _ total: Int) throws -> Void)? = nil) throws -> Tensor {
         require(seeds.count == graphs.imageCount, "\(seeds.count) seeds for \(graphs.imageCount) graphs")
         require(graphs.imageCount > 0, "nothing to sample: the batch has no graphs")
@@ -27,12 +27,9 @@ extension SceneGraphDiffusion {
         return try GradMode.disabled {
             let batch = graphs.imageCount
             let imageShape = [configuration.unet.inChannels, imageSize, imageSize]
-            let cfg = ClassifierFreeGuidance(scale: guidance)
+            let cfg = ClassifierFreeGuidance(scale: guidance, relationScale: relationGuidance)
             // Contexts do not change between steps: encode the graphs once.
-            func guidedContext(_ g: GraphBatch) -> DiffusionContext {
-                let conditional = context(g)
-                return cfg.needsUnconditional ? .stacked(conditional, nullContext(batch: g.imageCount)) : conditional
-            }
+            func guidedContext(_ g: GraphBatch) -> DiffusionContext { self.guidedContext(g, guidance: cfg) }
             func denoiser(_ c: DiffusionContext, t: Int) -> (Tensor) -> Tensor {
                 { input in
                     self.unet(input, timesteps: [Int](repeating: t, count: input.shape[0]), context: c.tokens, mask: c.mask, global: c.global)
@@ -80,6 +77,17 @@ extension SceneGraphDiffusion {
                                     noise: { i in Tensor.normal(imageShape, using: &generators[i]) })
             return clampedToImageRange(x0)
         }
+    }
+}
+
+extension SceneGraphDiffusion {
+    /// The contexts one guided denoiser call needs, stacked in `ClassifierFreeGuidance`'s order: the
+    /// graphs', then the null graph's, then the objects-only graphs' (each only when used).
+    func guidedContext(_ g: GraphBatch, guidance cfg: ClassifierFreeGuidance) -> DiffusionContext {
+        var c = context(g)
+        if cfg.needsUnconditional { c = .stacked(c, nullContext(batch: g.imageCount)) }
+        if cfg.needsObjectsOnly { c = .stacked(c, context(g.objectsOnly)) }
+        return c
     }
 }
 

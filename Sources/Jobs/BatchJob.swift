@@ -127,7 +127,8 @@ public struct BatchJob {
     static func groups(_ items: [JobItem]) -> [[JobItem]] {
         var groups: [[JobItem]] = []
         for item in items {
-            if let g = groups.firstIndex(where: { $0[0].spec.settings.sampler == item.spec.settings.sampler && $0[0].spec.settings.guidance == item.spec.settings.guidance }) {
+            if let g = groups.firstIndex(where: { $0[0].spec.settings.sampler == item.spec.settings.sampler && $0[0].spec.settings.guidance == item.spec.settings.guidance
+                && $0[0].spec.settings.relationGuidance == item.spec.settings.relationGuidance }) {
                 groups[g].append(item)
             } else {
                 groups.append([item])

@@ -27,7 +27,7 @@ public enum JobLine: Equatable, Sendable {
     case bad(JobLineError)
 
     /// The keys a jobs line may have.
-    public static let fields = ["id", "graph", "graph_path", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "size", "kind"]
+    public static let fields = ["id", "graph", "graph_path", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "size", "kind"]
     /// Most outputs one line may ask for: a typo such as 1e9 fails at once instead of filling a disk.
     public static let maxCount = 100_000
 
@@ -110,6 +110,11 @@ public enum JobLine: Equatable, Sendable {
             guard let g = number(raw), g.isFinite, g >= 0, g <= 100 else { return fail("guidance", "expected a number in 0…100, got \(show(raw))") }
             guidance = g
         }
+        var relationGuidance = defaults.relationGuidance
+        if let raw = object["relation_guidance"] {
+            guard let g = number(raw), g.isFinite, g >= 0, g <= 100 else { return fail("relation_guidance", "expected a number in 0…100, got \(show(raw))") }
+            relationGuidance = g
+        }
         var size = defaults.size
         if let raw = object["size"] {
             guard let n = integer(raw), n >= 1, n <= 8192 else { return fail("size", "expected a whole number of pixels in 1…8192, got \(show(raw))") }
@@ -137,7 +142,7 @@ public enum JobLine: Equatable, Sendable {
             }
             return fail("sampler", "unknown sampler \"\(samplerName)\": expected one of \(SamplerKind.names.joined(separator: ", "))")
         }
-        let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size)
+        let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance)
         return .job(JobSpec(id: id, line: line, kind: kind, source: source, count: count, settings: settings))
     }
 

@@ -36,12 +36,14 @@ public struct SampleEvaluation {
         let graphs = lines.map { entry -> SceneGraph in var g = entry.graph; g.boxes = nil; g.image = nil; return g }
         let progress = ProgressBar("eval", total: graphs.count)
         let requests = graphs.enumerated().map { (graph: $0.element, seed: settings.seed &+ UInt64($0.offset)) }
+        let start = Date()
         let images = try pipeline.images(requests, settings: settings) { progress.update($0) }
+        let secondsPerImage = Date().timeIntervalSince(start) / Double(max(images.count, 1))
         var report = CheckReport()
         for (graph, image) in zip(graphs, images) {
             report.add(SceneChecker().check(rgb: image.pixels, width: image.width, height: image.height, graph: graph), graph: graph)
         }
-        let json = report.json(settings: settings)
+        let json = report.json(settings: settings, secondsPerImage: secondsPerImage)
         try folder.fill { staging in
             var out: [String] = []
             for (i, image) in images.enumerated() {
@@ -78,14 +80,17 @@ public struct CheckReport {
     }
 
     /// One JSON object: settings, overall figures, per predicate, per object count.
-    public func json(settings: SampleSettings) -> String {
+    public func json(settings: SampleSettings, secondsPerImage: Double? = nil) -> String {
         func f(_ x: Double) -> String { String(format: "%.4f", x) }
         let predicates = byPredicate.keys.sorted().map { p -> String in
             let v = byPredicate[p]!
             return "\"\(p)\": {\"relations\": \(v.total), \"accuracy\": \(f(v.total == 0 ? 0 : Double(v.held) / Double(v.total)))}"
         }
         let counts = byObjectCount.keys.sorted().map { "\"\($0)\": \(byObjectCount[$0]!.json)" }
-        return "{\"sampler\": \"\(settings.sampler)\", \"guidance\": \(settings.guidance), \"seed\": \(settings.seed), "
+        return "{\"sampler\": \"\(settings.sampler)\", \"guidance\": \(settings.guidance), "
+            + (settings.relationGuidance != 0 ? "\"relation_guidance\": \(settings.relationGuidance), " : "")
+            + (secondsPerImage.map { String(format: "\"seconds_per_image\": %.3f, ", $0) } ?? "")
+            + "\"seed\": \(settings.seed), "
             + "\"object_recall\": \(f(overall.objectRecall)), \"relation_accuracy\": \(f(overall.relationAccuracy)), "
             + "\"relation_accuracy_found_pairs\": \(f(overall.foundPairRelationAccuracy)), "
             + "\"graph_accuracy\": \(f(overall.graphAccuracy)), \"extra_per_image\": \(f(overall.extraPerImage)), \"images\": \(overall.images), "

@@ -9,8 +9,11 @@ public struct SampleSettings: Sendable, Equatable {
     /// Output side in pixels: the model's size times a whole factor (nearest upscaling).
     public var size: Int?
 
-    public init(sampler: SamplerKind, guidance: Double, seed: UInt64, size: Int? = nil) {
-        self.sampler = sampler; self.guidance = guidance; self.seed = seed; self.size = size
+    /// Relation guidance r (`ClassifierFreeGuidance`): the objects-only graph as a second negative; 0 = none.
+    public var relationGuidance: Double
+
+    public init(sampler: SamplerKind, guidance: Double, seed: UInt64, size: Int? = nil, relationGuidance: Double = 0) {
+        self.sampler = sampler; self.guidance = guidance; self.seed = seed; self.size = size; self.relationGuidance = relationGuidance
     }
 
     /// The guidance scale used when none is given: `sample --guidance`, jobs lines and `JobDefaults`.
@@ -29,9 +32,9 @@ public enum SampleLimits {
 
 extension SampleSettings {
     /// Checks a guidance scale without a model: a finite number in `SampleLimits.guidance`.
-    public static func checkGuidance(_ guidance: Double) throws {
+    public static func checkGuidance(_ guidance: Double, option: String = "--guidance") throws {
         guard guidance.isFinite, SampleLimits.guidance.contains(guidance) else {
-            throw SamplingError("--guidance must be a number in \(SampleLimits.guidance.lowerBound)…\(SampleLimits.guidance.upperBound), got \(guidance)")
+            throw SamplingError("\(option) must be a number in \(SampleLimits.guidance.lowerBound)…\(SampleLimits.guidance.upperBound), got \(guidance)")
         }
     }
 
@@ -40,6 +43,7 @@ extension SampleSettings {
     /// most `SampleLimits.largestSize`. Every error names the option and its limit.
     public func check(for pipeline: DiffusionPipeline) throws {
         try Self.checkGuidance(guidance)
+        try Self.checkGuidance(relationGuidance, option: "--relation-guidance")
         let t = pipeline.setup.timesteps
         switch sampler {
         case .ddpm(let steps?), .ddim(let steps, _), .dpmSolverPlusPlus2M(let steps):
