@@ -18,22 +18,30 @@ public final class DenoiserEvaluation {
     let recipe: TrainingConfiguration
     let data: DataConfiguration
     let schedule = NoiseSchedule.cosine()
-    let vocabulary = Vocabulary.shapeWorld
+    let vocabulary: Vocabulary
     let checker = SceneChecker()
+    /// Whether the checker can read these graphs: ShapeWorld's classes and geometric predicates
+    /// (ShapeWorld, or a pack exported from it); otherwise only the sample sheet is made.
+    let checkable: Bool
     /// Images per UNet batch while sampling.
     let chunk = 16
 
-    init(configuration: ModelConfiguration, recipe: TrainingConfiguration, data: DataConfiguration) throws {
+    /// `heldOut`: a pack's held-out graphs; nil renders ShapeWorld's from data.eval_seed.
+    init(configuration: ModelConfiguration, recipe: TrainingConfiguration, data: DataConfiguration,
+         vocabulary: Vocabulary = .shapeWorld, heldOut: [SceneGraph]? = nil) throws {
         var rng = RandomGenerator(seed: 0)
         model = SceneGraphDiffusion(configuration, rng: &rng)
-        self.recipe = recipe; self.data = data
+        self.recipe = recipe; self.data = data; self.vocabulary = vocabulary
         let renderer = data.renderer
         // The checker must judge the relations the image shows, not the layout it was rendered
         // with: boxes are dropped, so objects are matched by class alone.
-        graphs = (0..<recipe.evalGraphs).map { i in
-            var g = renderer.scene(seed: data.evalSeed, index: i).graph
+        graphs = (heldOut ?? (0..<recipe.evalGraphs).map { renderer.scene(seed: data.evalSeed, index: $0).graph }).map { graph in
+            var g = graph
             g.boxes = nil; g.image = nil
             return g
+        }
+        checkable = graphs.allSatisfy { g in
+            g.objects.allSatisfy { ShapeClass(name: $0) != nil } && g.relationships.allSatisfy { geometricPredicates.contains($0.predicate) }
         }
     }
 
@@ -54,6 +62,10 @@ public final class DenoiserEvaluation {
             let x = model.sample(graphs: batch, seeds: (lower..<(lower + part.count)).map { UInt64($0) }, sampler: sampler,
                                  guidance: recipe.evalGuidance, schedule: schedule, imageSize: data.size)
             images += try split(x).map { try ByteImage(tensor: $0) }
+        }
+        guard checkable else {
+            try writeSheet(step: step, images: images, folder: folder, metrics: metrics)
+            return [("seconds", Date().timeIntervalSince(start))]
         }
         var right = CheckMetrics(), shuffled = CheckMetrics()
         for (i, image) in images.enumerated() {
