@@ -37,8 +37,10 @@ public struct PrepareLaunch {
         return options
     }
 
-    /// Prepares the data set into `out`, with a progress bar.
+    /// Prepares the data set into `out` (its parent, e.g. `data/`, created if absent), with a progress bar.
     public func run() throws -> PreparationReport {
-        try DatasetPreparation.run(try options(), out: out)
+        let options = try options()
+        try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
+        return try DatasetPreparation.run(options, out: out)
     }
 }

@@ -39,6 +39,19 @@ import Testing
         #expect(DataConfiguration().section.values.map(\.0) == ["size", "min_objects", "max_objects", "nested", "seed", "eval_seed", "curriculum_steps"])
     }
 
+    /// The shipped real-data config reads: every section, and prepare's options from it.
+    @Test func coco64ConfigReads() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("configs/coco64.yaml")
+        let file = try ConfigFile(url: url)
+        let model = try file.model()
+        #expect(model.encoder.objectClasses >= 172 && model.unet.multipliers.count == 4)
+        _ = try file.read { try TrainingConfiguration.parse(root: $0, source: $1) }
+        _ = try file.read { try PretrainingConfiguration.parse(root: $0, source: $1) }
+        let options = try PrepareLaunch(config: url, out: URL(fileURLWithPath: "data/coco64"), overrides: []).options()
+        #expect(options.source == .coco && options.size == 64 && options.annotations.count == 2 && options.objectsPerImage == 3...8)
+    }
+
     @Test func prepareReadsItsOptionsFromTheConfig() throws {
         let config = TinyRun.folder("prepare-config").appendingPathExtension("yaml")
         defer { try? FileManager.default.removeItem(at: config) }
