@@ -86,6 +86,8 @@ public enum DatasetPreparation {
                 progress?.update(lower + part.count)
             }
             report.decodeSeconds = Date().timeIntervalSince(start)
+            // Listed by file name, whichever step found the problem.
+            skipped.sort { $0.image < $1.image }
             report.decoded = examples.count
             let vocab = try JSONSerialization.jsonObject(with: Data(loaded.vocabulary.jsonString().utf8))
             try writer.finish(header: [

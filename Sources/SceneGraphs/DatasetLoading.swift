@@ -61,8 +61,9 @@ struct BoxProblem: Error { let text: String }
 
 /// The reason an image with `count` kept objects falls outside `range`, or nil when it does not.
 func objectCountProblem(_ count: Int, _ range: ClosedRange<Int>, after: String) -> String? {
-    if count < range.lowerBound { return "\(count) objects\(after), fewer than the minimum \(range.lowerBound)" }
-    if count > range.upperBound { return "\(count) objects\(after), more than the maximum \(range.upperBound)" }
+    let objects = count == 1 ? "1 object" : "\(count) objects"
+    if count < range.lowerBound { return "\(objects)\(after), fewer than the minimum \(range.lowerBound)" }
+    if count > range.upperBound { return "\(objects)\(after), more than the maximum \(range.upperBound)" }
     return nil
 }
 

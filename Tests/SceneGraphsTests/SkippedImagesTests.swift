@@ -16,7 +16,7 @@ import Testing
                                                                  stuff: fixtures.appendingPathComponent("coco/stuff.json"))
         // Images 2 and 3 keep one and two objects: under the minimum of three.
         #expect(loaded.skipped.map(\.image) == ["000000000002.jpg", "000000000003.jpg"])
-        #expect(loaded.skipped[0].reason.hasPrefix("1 objects after dropping boxes of at most 2% of the image"))
+        #expect(loaded.skipped[0].reason.hasPrefix("1 object after dropping boxes of at most 2% of the image"))
         #expect(loaded.skipped[1].reason.hasSuffix("fewer than the minimum 3"))
     }
 
