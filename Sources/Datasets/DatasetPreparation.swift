@@ -11,6 +11,8 @@ public struct PreparationReport: Sendable {
     public var skipped: [SkippedImage]
     /// Images tried (kept + skipped at decoding).
     public var decoded: Int
+    /// Images taken from the cache of an earlier, killed run instead of being decoded again.
+    public var reused = 0
     public var decodeSeconds: Double
     public var fileBytes: Int
     public var imagesPerSecond: Double { decodeSeconds > 0 ? Double(decoded) / decodeSeconds : 0 }
@@ -45,11 +47,20 @@ public enum DatasetPreparation {
         }
     }
 
-    /// Prepares the data set into the folder `out` (absent or empty).
+    /// Prepares the data set into the folder `out` (absent or empty). A run killed before the end
+    /// leaves its decoded chunks beside `out`; the same command continues from them.
     @discardableResult
     public static func run(_ options: PreparationOptions, out: URL, showProgress: Bool = true) throws -> PreparationReport {
+        try run(options, out: out, showProgress: showProgress, chunk: chunk, stopAfterChunks: nil)
+    }
+
+    /// A stop in the middle of a run, as a kill would make it (for tests).
+    struct Stopped: Error {}
+
+    static func run(_ options: PreparationOptions, out: URL, showProgress: Bool, chunk: Int, stopAfterChunks: Int?) throws -> PreparationReport {
         let folder = try OutputFolder(out)
         var report = PreparationReport(examples: 0, heldOut: 0, skipped: [], decoded: 0, decodeSeconds: 0, fileBytes: 0)
+        var cacheFolder: PreparationCache?
         try folder.fill { staging in
             let loaded = try load(options)
             let examples = loaded.examples
@@ -57,22 +68,30 @@ public enum DatasetPreparation {
             let writer = try PackedDatasetWriter(url: packURL, size: options.size)
             let bytes = options.size * options.size * 3
             let progress = showProgress ? ProgressBar("prepare", total: examples.count) : nil
+            let cache = try PreparationCache(beside: out, key: PreparationCache.key(options, examples: examples.map { $0.graph.image ?? "" }, chunk: chunk))
             var graphs: [Any] = [], ids: [Int] = [], held: [Int] = [], skipped = loaded.skipped
             let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunk * bytes)
             let reasons = UnsafeMutableBufferPointer<String?>.allocate(capacity: chunk)
             defer { buffer.deallocate(); reasons.deallocate() }
             let start = Date()
-            for lower in stride(from: 0, to: examples.count, by: chunk) {
+            for (number, lower) in stride(from: 0, to: examples.count, by: chunk).enumerated() {
                 let part = examples[lower..<min(lower + chunk, examples.count)]
                 reasons.initialize(repeating: nil)
-                parallelChunks(part.count) { range in
-                    for j in range {
-                        let example = part[part.startIndex + j]
-                        let url = options.images.appendingPathComponent(example.graph.image ?? "")
-                        let expected = example.imageWidth > 0 ? (example.imageWidth, example.imageHeight) : nil
-                        reasons[j] = SourceImageReading.read(url, expected: expected, size: options.size,
-                                                             into: UnsafeMutableBufferPointer(rebasing: buffer[(j * bytes)..<((j + 1) * bytes)]))
+                if let cached = cache.load(number, count: part.count, bytes: bytes, into: buffer) {
+                    for (j, r) in cached.enumerated() { reasons[j] = r }
+                    report.reused += part.count
+                } else {
+                    parallelChunks(part.count) { range in
+                        for j in range {
+                            let example = part[part.startIndex + j]
+                            let url = options.images.appendingPathComponent(example.graph.image ?? "")
+                            let expected = example.imageWidth > 0 ? (example.imageWidth, example.imageHeight) : nil
+                            reasons[j] = SourceImageReading.read(url, expected: expected, size: options.size,
+                                                                 into: UnsafeMutableBufferPointer(rebasing: buffer[(j * bytes)..<((j + 1) * bytes)]))
+                        }
                     }
+                    try cache.store(number, reasons: Array(reasons.prefix(part.count)), bytes: bytes, buffer: buffer)
+                    if let stop = stopAfterChunks, number + 1 >= stop { throw Stopped() }
                 }
                 for (j, example) in part.enumerated() {
                     if let reason = reasons[j] {
@@ -88,7 +107,7 @@ public enum DatasetPreparation {
             report.decodeSeconds = Date().timeIntervalSince(start)
             // Listed by file name, whichever step found the problem.
             skipped.sort { $0.image < $1.image }
-            report.decoded = examples.count
+            report.decoded = examples.count - report.reused
             let vocab = try JSONSerialization.jsonObject(with: Data(loaded.vocabulary.jsonString().utf8))
             try writer.finish(header: [
                 "format": PackedDatasetFormat.formatName, "size": options.size, "count": ids.count, "source": options.source.rawValue,
@@ -102,7 +121,10 @@ public enum DatasetPreparation {
             report.heldOut = held.reduce(0, +)
             report.skipped = skipped
             report.fileBytes = (try? FileManager.default.attributesOfItem(atPath: packURL.path)[.size] as? Int) ?? 0
+            cacheFolder = cache
         }
+        // Only once the pack is in place: a failed commit keeps the chunks for the next try.
+        cacheFolder?.remove()
         return report
     }
 }
@@ -112,7 +134,7 @@ extension PreparationReport {
     public func summary(folder: String, shown: Int = 10) -> [String] {
         var lines = [String(format: "%d examples (%d held out) in %@/%@, %.1f MB; %d images decoded in %.1f s (%.0f images/s)",
                             examples, heldOut, folder, PackedDatasetFormat.fileName, Double(fileBytes) / 1e6, decoded, decodeSeconds,
-                            imagesPerSecond)]
+                            imagesPerSecond) + (reused > 0 ? "; \(reused) taken from the killed run's cache" : "")]
         if !skipped.isEmpty {
             lines.append("\(skipped.count) skipped (all in \(folder)/\(PackedDatasetFormat.skippedFileName)):")
             lines += skipped.prefix(shown).map { "  \($0.image): \($0.reason)" }
