@@ -43,10 +43,8 @@ public struct PackedBatches: Sendable {
             let i = example(at: nextIndex)
             nextIndex += 1
             graphs.append(dataset.graphs[i])
-            let p = dataset.pixels(i)
             images.withUnsafeMutableBufferPointer { out in
-                let base = b * 3 * plane
-                for k in 0..<plane { for c in 0..<3 { out[base + c * plane + k] = Float(p[3 * k + c]) / 127.5 - 1 } }
+                dataset.planarImage(i, into: UnsafeMutableBufferPointer(rebasing: out[(b * 3 * plane)..<((b + 1) * 3 * plane)]))
             }
         }
         return (images, graphs)

@@ -93,6 +93,13 @@ public final class PackedDataset: @unchecked Sendable {
         return UnsafeBufferPointer(start: (base + PackedDatasetFormat.imagesOffset + i * bytes).assumingMemoryBound(to: UInt8.self), count: bytes)
     }
 
+    /// Example `i`'s image as the model takes it: [3, S, S] planar, each byte v as v / 127.5 − 1.
+    public func planarImage(_ i: Int, into out: UnsafeMutableBufferPointer<Float>) {
+        let p = pixels(i), plane = size * size
+        require(out.count >= 3 * plane, "planar image needs \(3 * plane) floats")
+        for k in 0..<plane { for c in 0..<3 { out[c * plane + k] = Float(p[3 * k + c]) / 127.5 - 1 } }
+    }
+
     /// The examples training may draw (never a held-out one), in file order.
     public var trainingIndices: [Int] { (0..<count).filter { !heldOut[$0] } }
     /// The held-out examples, for evaluation.

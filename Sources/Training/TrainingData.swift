@@ -57,9 +57,8 @@ struct TrainingData {
         guard let pack else { return nil }
         let chosen = pack.heldOutIndices.prefix(count), plane = pack.size * pack.size
         let pixels = chosen.map { i -> [Float] in
-            let p = pack.pixels(i)
             var out = [Float](repeating: 0, count: 3 * plane)
-            for k in 0..<plane { for c in 0..<3 { out[c * plane + k] = Float(p[3 * k + c]) / 127.5 - 1 } }
+            out.withUnsafeMutableBufferPointer { pack.planarImage(i, into: $0) }
             return out
         }
         return (chosen.map { pack.graphs[$0] }, pixels)

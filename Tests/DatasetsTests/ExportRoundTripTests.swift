@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import SceneGraphs
 import ShapeWorld
 import Testing
@@ -84,5 +85,34 @@ import Testing
         }
         #expect(packed.objectRecall == rendered.objectRecall && packed.relationAccuracy == rendered.relationAccuracy)
         #expect(packed.objectRecall >= 0.95)
+    }
+}
+
+/// `shapeworld render`'s folder (PNGs + graphs.jsonl) is a `folder` data set as it is: PNG is
+/// lossless, so the pack holds the rendered pixels exactly.
+@Suite struct RenderedFolderTests {
+    @Test func pngFolderPacksTheRenderedPixelsExactly() throws {
+        let folder = try TemporaryFolder("png")
+        defer { folder.remove() }
+        let renderer = ShapeWorldRenderer(size: 32)
+        var lines: [String] = []
+        for i in 0..<6 {
+            var scene = renderer.scene(seed: 21, index: i)
+            let name = String(format: "%06d.png", i)
+            try PNGCodec.write(try ByteImage(width: 32, height: 32, channels: 3, pixels: scene.pixels), to: folder.url.appendingPathComponent(name))
+            scene.graph.image = name
+            lines.append(try scene.graph.jsonLine())
+        }
+        let jsonl = folder.url.appendingPathComponent("graphs.jsonl")
+        try Data(lines.joined(separator: "\n").utf8).write(to: jsonl)
+        let out = folder.url.appendingPathComponent("data")
+        let options = PreparationOptions(source: .folder, annotations: [jsonl], images: folder.url, size: 32, objectsPerImage: 1...8)
+        try DatasetPreparation.run(options, out: out, showProgress: false)
+        let pack = try PackedDataset(contentsOf: out)
+        for i in 0..<6 {
+            let scene = renderer.scene(seed: 21, index: i)
+            #expect(Array(pack.pixels(i)) == scene.pixels)
+            #expect(pack.graphs[i].objects == scene.graph.objects && pack.graphs[i].relationships == scene.graph.relationships)
+        }
     }
 }
