@@ -44,6 +44,7 @@ let package = Package(
         .executable(name: "train", targets: ["train"]),
         .executable(name: "pretrain", targets: ["pretrain"]),
         .executable(name: "sample", targets: ["sample"]),
+        .executable(name: "prepare", targets: ["prepare"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -73,7 +74,9 @@ let package = Package(
         .target(name: "Collectives", dependencies: ["CMPI", "Tensors"], path: "Sources/Distributed", swiftSettings: fastKernels),
         .target(name: "Media", dependencies: ["CPNG", "CFFmpeg", "Tensors", "Output"], swiftSettings: fastKernels),
         .target(name: "Pipeline", dependencies: ["Diffusion", "GraphEncoder", "SceneGraphs", "Media", "Tensors"], swiftSettings: fastKernels),
-        .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "GraphEncoder", "Diffusion", "Pipeline", "Media", "Output", "Collectives", "Yams"],
+        // Real data sets: ShapeWorld exported in their schemas, and `prepare`'s packed, memory-mapped file.
+        .target(name: "Datasets", dependencies: ["CFFmpeg", "Media", "Output", "SceneGraphs", "ShapeWorld", "Tensors"], swiftSettings: fastKernels),
+        .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "Datasets", "GraphEncoder", "Diffusion", "Pipeline", "Media", "Output", "Collectives", "Yams"],
                 swiftSettings: fastKernels),
         .target(name: "Jobs", dependencies: ["Pipeline", "Diffusion", "GraphEncoder", "SceneGraphs", "ShapeWorld", "Media", "Output", "Tensors"],
                 swiftSettings: fastKernels),
@@ -84,7 +87,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/bench", swiftSettings: fastKernels),
         .executableTarget(name: "shapeworld", dependencies: [
-            "ShapeWorld", "SceneGraphs", "Media", "Output",
+            "ShapeWorld", "SceneGraphs", "Media", "Output", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "shapeworld", swiftSettings: fastKernels),
         .executableTarget(name: "sample", dependencies: [
@@ -96,6 +99,9 @@ let package = Package(
         .executableTarget(name: "train", dependencies: [
             "Training", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "train", swiftSettings: fastKernels),
+        .executableTarget(name: "prepare", dependencies: [
+            "Training", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "prepare", swiftSettings: fastKernels),
 
         // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer; a plain build gives
         // a replayer that runs each file named on the command line).
@@ -116,6 +122,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ShapeWorld", "SceneGraphs", "Media"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
         .testTarget(name: "DistributedTests", dependencies: ["Collectives", "Tensors"]),
     ]

@@ -22,6 +22,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Objectives: contrastive, masked or both (default: the config's loss weights).") var loss: String?
     @Option(name: .customLong("stop-at"), help: "Stop with a checkpoint after this step; the learning-rate schedule still runs to pretrain.steps (continue with --resume).")
     var stopAt: Int?
+    @Option(help: "A prepared data set (prepare --out DIR) to train on instead of ShapeWorld scenes (shorthand for data.pack=DIR).") var data: String?
     @Argument(help: "Config overrides, section.key=value (e.g. pretrain.lr=3e-4).") var overrides: [String] = []
 
     func run() throws {
@@ -37,7 +38,7 @@ struct PretrainCommand: ParsableCommand {
             let folder = out ?? "runs/pretrain-\(RunClock.timestamp())"
             let (run, _, resumedAt) = try PretrainingLaunch(config: config.map { URL(fileURLWithPath: $0) }, out: URL(fileURLWithPath: folder),
                                                             resume: resume, loss: objectives,
-                                                            overrides: overrides + (steps.map { ["pretrain.steps=\($0)"] } ?? []),
+                                                            overrides: overrides + (steps.map { ["pretrain.steps=\($0)"] } ?? []) + (data.map { ["data.pack=\($0)"] } ?? []),
                                                             parallel: command.parallel).prepare()
             command.announce(folder: folder, resumedAt: resumedAt)
             if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt) {

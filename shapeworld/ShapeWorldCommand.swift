@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Media
 import Output
@@ -11,7 +12,7 @@ struct ShapeWorldCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shapeworld",
         abstract: "The ShapeWorld data set: render scenes and clips with their scene graphs, check images against graphs.",
-        subcommands: [Render.self, Clips.self, Check.self, Stats.self])
+        subcommands: [Render.self, Clips.self, Check.self, Stats.self, Export.self])
 
     static func main() {
         OpenBLASCore.ensureOptimizedKernels()
@@ -76,6 +77,27 @@ struct Render: ParsableCommand {
                 }
                 try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("graphs.jsonl"))
             }
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write N scenes in a real data set's schema (JPEG images): COCO instances JSON, Visual Genome's three JSON files, or a folder's graphs.jsonl — to run prepare, pretrain and train on real-data paths without a download.")
+    @Option(help: "coco, vg or folder.") var format: String
+    @Option(help: "Number of scenes.") var count: Int
+    @Option(help: "Output folder (created; must not exist or be empty).") var out: String
+    @OptionGroup var scene: SceneOptions
+
+    func validate() throws {
+        guard count > 0 else { throw ValidationError("--count must be positive") }
+        guard ExportFormat(rawValue: format) != nil else { throw ValidationError("--format must be coco, vg or folder") }
+    }
+
+    func run() throws {
+        try ShapeWorldCommand.reporting {
+            let progress = ProgressBar("export", total: count)
+            try ShapeWorldExport(format: ExportFormat(rawValue: format)!, renderer: scene.renderer, seed: scene.seed, count: count)
+                .write(to: URL(fileURLWithPath: out)) { progress.update($0) }
         }
     }
 }

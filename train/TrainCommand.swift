@@ -26,6 +26,7 @@ struct TrainCommand: ParsableCommand {
     var stopAt: Int?
     @Flag(help: "With --resume: write model.safetensors from the newest checkpoint's EMA weights, without training (the recipe keeps the whole schedule).")
     var export = false
+    @Option(help: "A prepared data set (prepare --out DIR) to train on instead of ShapeWorld scenes (shorthand for data.pack=DIR).") var data: String?
     @Argument(help: "Config overrides, section.key=value.") var overrides: [String] = []
 
     func run() throws {
@@ -37,7 +38,7 @@ struct TrainCommand: ParsableCommand {
         let ok = try RunCommand.execute("train", passThrough: { $0 is ValidationError }) { command in
             let folder = out ?? "runs/train-\(RunClock.timestamp())"
             let configURL = config.map { URL(fileURLWithPath: $0) }, outURL = URL(fileURLWithPath: folder)
-            let allOverrides = overrides + (steps.map { ["train.steps=\($0)"] } ?? [])
+            let allOverrides = overrides + (steps.map { ["train.steps=\($0)"] } ?? []) + (data.map { ["data.pack=\($0)"] } ?? [])
             if try ClipTrainingLaunch.trainsClips(config: configURL, out: outURL, resume: resume, overrides: allOverrides) {
                 // Every rank would train the whole clip batch and write the same folder.
                 guard command.parallel.communicator.size == 1 else { throw ValidationError("clip training (model.frames) runs on one rank; start it without mpirun") }

@@ -17,16 +17,28 @@ public struct COCOStuffLoader: Sendable {
     /// Loads `instances` (and optionally `stuff`) annotation files; returns the examples (sorted by
     /// image id) and a vocabulary of every category name seen in the files.
     public func load(instances: URL, stuff: URL?) throws -> (examples: [DatasetExample], vocabulary: Vocabulary) {
+        let loaded = try loadReporting(instances: instances, stuff: stuff)
+        return (loaded.examples, loaded.vocabulary)
+    }
+
+    /// As `load`, also listing the images left out and why: an annotation with an unknown category
+    /// or a box outside its image takes its image out (its graph would miss or misplace an object),
+    /// as does a count of kept objects outside `objectsPerImage`. A file that is not COCO is an error
+    /// naming the file and the field.
+    public func loadReporting(instances: URL, stuff: URL?) throws -> LoadedDataset {
         var images: [Int: (file: String, width: Int, height: Int)] = [:]
         var categories: [Int: String] = [:]
         var objects: [Int: [(name: String, box: Box)]] = [:]
+        var problems: [Int: String] = [:]
+        var orphans: [SkippedImage] = []
         for url in [instances] + (stuff.map { [$0] } ?? []) {
-            let root = try loadJSON(url, as: [String: Any].self, what: "a COCO annotation object")
-            guard let imageList = root["images"] as? [[String: Any]], let annotations = root["annotations"] as? [[String: Any]],
-                  let categoryList = root["categories"] as? [[String: Any]] else {
-                throw SceneGraphError(file: url.path, message: "expected \"images\", \"annotations\" and \"categories\" lists")
+            let root = try loadJSON(url, as: [String: Any].self, what: "a COCO annotation object with \"images\", \"annotations\" and \"categories\"")
+            for field in ["images", "annotations", "categories"] where !(root[field] is [[String: Any]]) {
+                throw SceneGraphError(file: url.path, field: field, message: root[field] == nil ? "missing (not a COCO annotation file)"
+                                      : "expected a list of objects (not a COCO annotation file)")
             }
-            for (i, c) in categoryList.enumerated() {
+            let imageList = root["images"] as! [[String: Any]], annotations = root["annotations"] as! [[String: Any]]
+            for (i, c) in (root["categories"] as! [[String: Any]]).enumerated() {
                 guard let id = number(c["id"]).map({ Int($0) }), let name = c["name"] as? String else {
                     throw SceneGraphError(file: url.path, field: "categories[\(i)]", message: "needs id and name")
                 }
@@ -39,31 +51,51 @@ public struct COCOStuffLoader: Sendable {
                 }
                 images[id] = (file, Int(w), Int(h))
             }
+            let name = url.lastPathComponent
             for (i, a) in annotations.enumerated() {
                 guard let imageID = number(a["image_id"]).map({ Int($0) }), let categoryID = number(a["category_id"]).map({ Int($0) }),
                       let bbox = a["bbox"] as? [Any], bbox.count == 4 else {
                     throw SceneGraphError(file: url.path, field: "annotations[\(i)]", message: "needs image_id, category_id and bbox [x, y, w, h]")
                 }
-                guard let image = images[imageID] else { throw SceneGraphError(file: url.path, field: "annotations[\(i)].image_id", message: "no image \(imageID)") }
-                guard let name = categories[categoryID] else { throw SceneGraphError(file: url.path, field: "annotations[\(i)].category_id", message: "no category \(categoryID)") }
+                guard let image = images[imageID] else {
+                    orphans.append(SkippedImage(image: "#\(imageID)", reason: "\(name) annotations[\(i)]: image \(imageID) is not in the images list"))
+                    continue
+                }
+                guard problems[imageID] == nil else { continue }
+                guard let category = categories[categoryID] else {
+                    problems[imageID] = "\(name) annotations[\(i)]: unknown category id \(categoryID)"
+                    continue
+                }
                 let v = bbox.compactMap(number)
                 guard v.count == 4 else { throw SceneGraphError(file: url.path, field: "annotations[\(i)].bbox", message: "expected four numbers") }
-                if !includeOther && name == "other" { continue }
-                let (W, H) = (Double(image.width), Double(image.height))
-                guard v[2] * v[3] / (W * H) > minimumObjectArea else { continue }
-                objects[imageID, default: []].append((name, Box(x0: v[0] / W, y0: v[1] / H, x1: (v[0] + v[2]) / W, y1: (v[1] + v[3]) / H)))
+                let box: Box
+                switch fractionBox(x: v[0], y: v[1], w: v[2], h: v[3], width: image.width, height: image.height) {
+                case .success(let b): box = b
+                case .failure(let p):
+                    problems[imageID] = "\(name) annotations[\(i)]: bbox [\(v.map(compact).joined(separator: ", "))] \(p.text)"
+                    continue
+                }
+                if !includeOther && category == "other" { continue }
+                guard v[2] * v[3] / (Double(image.width) * Double(image.height)) > minimumObjectArea else { continue }
+                objects[imageID, default: []].append((category, box))
             }
         }
         var rng = SplitMix64(seed: seed)
-        var examples: [DatasetExample] = []
+        var examples: [DatasetExample] = [], skipped: [SkippedImage] = []
+        let after = " after dropping boxes of at most \(compact(minimumObjectArea * 100))% of the image" + (includeOther ? "" : " and \"other\"")
         for id in images.keys.sorted() {
-            guard let list = objects[id], objectsPerImage.contains(list.count), let image = images[id] else { continue }
+            guard let image = images[id] else { continue }
+            if let problem = problems[id] { skipped.append(SkippedImage(image: image.file, reason: problem)); continue }
+            let list = objects[id] ?? []
+            if let problem = objectCountProblem(list.count, objectsPerImage, after: after) {
+                skipped.append(SkippedImage(image: image.file, reason: problem)); continue
+            }
             let boxes = list.map(\.box)
             let graph = SceneGraph(objects: list.map(\.name), relationships: synthesiseRelations(boxes, rng: &rng), boxes: boxes, image: image.file)
-            examples.append(DatasetExample(graph: graph, imageWidth: image.width, imageHeight: image.height))
+            examples.append(DatasetExample(graph: graph, imageWidth: image.width, imageHeight: image.height, imageID: id))
         }
         let names = categories.keys.sorted().compactMap { categories[$0] }.filter { includeOther || $0 != "other" }
         let vocabulary = try Vocabulary(objects: [Vocabulary.imageObject] + names, predicates: [Vocabulary.inImagePredicate] + geometricPredicates)
-        return (examples, vocabulary)
+        return LoadedDataset(examples: examples, vocabulary: vocabulary, skipped: skipped + orphans)
     }
 }

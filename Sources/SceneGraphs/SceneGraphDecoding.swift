@@ -49,6 +49,12 @@ public enum SceneGraphDecoder {
         return .graph(try graph(dict, index: nil, source: source))
     }
 
+    /// One graph from an already parsed JSON object (a line of a larger document); errors name
+    /// `source` and graph `index`.
+    public static func graph(fromJSONObject value: Any, source: String, index: Int) throws -> SceneGraph {
+        try graph(value, index: index, source: source)
+    }
+
     /// Parses one graph object.
     static func graph(_ value: Any, index: Int?, source: String, field prefix: String = "") throws -> SceneGraph {
         let at = prefix.isEmpty ? "" : (index.map { "\(prefix)[\($0)]." } ?? prefix + ".")

@@ -1,3 +1,4 @@
+import Datasets
 import Diffusion
 import Foundation
 import GraphEncoder
@@ -16,7 +17,7 @@ public final class DenoiserTraining: TrainingTask {
     /// The forward process the model learns to undo, written into its file for sampling.
     public var setup: DiffusionSetup { evaluation.pipeline.setup }
     public var schedule: NoiseSchedule { evaluation.pipeline.schedule }
-    public let vocabulary = Vocabulary.shapeWorld
+    public let vocabulary: Vocabulary
     public let kind = "train"
     public private(set) var step = 0
     public var totalSteps: Int { recipe.steps }
@@ -30,6 +31,8 @@ public final class DenoiserTraining: TrainingTask {
     let learningRates: WarmupCosineSchedule
     var rng: RandomGenerator
     var batches: ShapeWorldBatches
+    /// The prepared data set's stream when the run reads one (`data.pack`); `batches` is then unused.
+    var packed: PackedBatches?
     public let evaluation: DenoiserEvaluation
     /// The ranks this run's global batch is split over (one by default).
     public var parallel = DataParallel.single
@@ -44,11 +47,9 @@ public final class DenoiserTraining: TrainingTask {
     public init(model configuration: ModelConfiguration, recipe: TrainingConfiguration, data: DataConfiguration,
                 encoderWeights: (file: SafeTensorsFile, source: String)? = nil,
                 initialModel: StartingModel? = nil, restoring: Bool = false) throws {
-        guard configuration.encoder.objectClasses >= vocabulary.objectNames.count,
-              configuration.encoder.predicateClasses >= vocabulary.predicateNames.count else {
-            throw ConfigurationError(source: "config", key: "model.num_objects",
-                                     message: "ShapeWorld needs \(vocabulary.objectNames.count) object and \(vocabulary.predicateNames.count) predicate classes")
-        }
+        let source = try TrainingData(data)
+        vocabulary = source.vocabulary
+        try source.check(objectClasses: configuration.encoder.objectClasses, predicateClasses: configuration.encoder.predicateClasses)
         self.recipe = recipe; self.data = data
         var initRNG = RandomGenerator(seed: recipe.seed)
         model = SceneGraphDiffusion(configuration, rng: &initRNG)
@@ -86,7 +87,9 @@ public final class DenoiserTraining: TrainingTask {
                                              warmupSteps: min(recipe.warmup, recipe.steps), totalSteps: recipe.steps)
         rng = RandomGenerator(seed: recipe.seed &+ 0x5EED)
         batches = ShapeWorldBatches(renderer: data.renderer, seed: data.seed)
-        evaluation = try DenoiserEvaluation(configuration: configuration, recipe: recipe, data: data)
+        packed = source.packedBatches()
+        evaluation = try DenoiserEvaluation(configuration: configuration, recipe: recipe, data: data, vocabulary: vocabulary,
+                                            heldOut: source.heldOut(recipe.evalGraphs)?.graphs)
     }
 
     public func trainStep() throws -> [(String, Double)] {
@@ -95,7 +98,7 @@ public final class DenoiserTraining: TrainingTask {
         // This rank's block of the global batch; random draws are made for the whole batch.
         let total = recipe.batch, share = parallel.share(of: total), b = share.count
         batches.renderer.maxObjects = data.maxObjects(atStep: step)
-        let (pixels, graphs) = batches.next(share, of: total)
+        let (pixels, graphs) = packed != nil ? packed!.next(share, of: total) : batches.next(share, of: total)
         let graphBatch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: vocabulary))
         let encoding = recipe.encoder == .frozen ? GradMode.disabled { model.encoder(graphBatch) } : model.encoder(graphBatch)
         var context = model.context(from: encoding)
@@ -166,7 +169,7 @@ public final class DenoiserTraining: TrainingTask {
     }
 
     public func checkpointState() -> [String: SafeTensor] {
-        var state = OptimizerCheckpoint.state(model: model, optimizer: optimizer, rng: rng, dataIndex: batches.nextIndex, step: step)
+        var state = OptimizerCheckpoint.state(model: model, optimizer: optimizer, rng: rng, dataIndex: packed?.nextIndex ?? batches.nextIndex, step: step)
         for ((name, _), average) in zip(named, ema.averages) { state["ema." + name] = SafeTensor(shape: average.shape, data: .f32(average.scalars)) }
         return state
     }
@@ -174,6 +177,7 @@ public final class DenoiserTraining: TrainingTask {
     public func restore(from file: SafeTensorsFile, source: String) throws {
         try loadTensors(ema.averages, names: named.map { "ema." + $0.0 }, from: file, source: source)
         (rng, batches.nextIndex, step) = try OptimizerCheckpoint.restore(from: file, source: source, model: model, optimizer: optimizer)
+        packed?.nextIndex = batches.nextIndex
     }
 
     public func evaluate(run: RunFolder, metrics: MetricsLog) throws -> [(String, Double)] {

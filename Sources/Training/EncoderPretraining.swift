@@ -1,3 +1,4 @@
+import Datasets
 import Diffusion
 import Foundation
 import GraphEncoder
@@ -14,7 +15,7 @@ public final class EncoderPretraining: TrainingTask {
     public let graphConfiguration: GraphEncoderConfiguration
     public let recipe: PretrainingConfiguration
     public let data: DataConfiguration
-    public let vocabulary = Vocabulary.shapeWorld
+    public let vocabulary: Vocabulary
     public let kind = "pretrain"
     /// Always nil: pretraining starts from random weights.
     public var origin: String?
@@ -29,15 +30,16 @@ public final class EncoderPretraining: TrainingTask {
     let learningRates: WarmupCosineSchedule
     var rng: RandomGenerator
     var batches: ShapeWorldBatches
+    /// The prepared data set's stream when the run reads one (`data.pack`); `batches` is then unused.
+    var packed: PackedBatches?
     let evaluation: RetrievalEvaluation
     /// The ranks this run's global batch is split over (one by default).
     public var parallel = DataParallel.single
 
     public init(graph: GraphEncoderConfiguration, recipe: PretrainingConfiguration, data: DataConfiguration) throws {
-        guard graph.objectClasses >= vocabulary.objectNames.count, graph.predicateClasses >= vocabulary.predicateNames.count else {
-            throw ConfigurationError(source: "config", key: "model.num_objects",
-                                     message: "ShapeWorld needs \(vocabulary.objectNames.count) object and \(vocabulary.predicateNames.count) predicate classes")
-        }
+        let source = try TrainingData(data)
+        vocabulary = source.vocabulary
+        try source.check(objectClasses: graph.objectClasses, predicateClasses: graph.predicateClasses)
         graphConfiguration = graph
         self.recipe = recipe; self.data = data
         var image = recipe.imageEncoder
@@ -56,7 +58,12 @@ public final class EncoderPretraining: TrainingTask {
                                              warmupSteps: min(recipe.warmup, recipe.steps), totalSteps: recipe.steps)
         rng = RandomGenerator(seed: recipe.seed &+ 0x5EED)
         batches = ShapeWorldBatches(renderer: data.renderer, seed: data.seed)
-        evaluation = RetrievalEvaluation(pairs: recipe.evalPairs, data: data, vocabulary: vocabulary)
+        packed = source.packedBatches()
+        if let heldOut = source.heldOut(recipe.evalPairs) {
+            evaluation = RetrievalEvaluation(graphs: heldOut.graphs, pixels: heldOut.pixels, size: data.size, vocabulary: vocabulary)
+        } else {
+            evaluation = RetrievalEvaluation(pairs: recipe.evalPairs, data: data, vocabulary: vocabulary)
+        }
     }
 
     public func trainStep() throws -> [(String, Double)] {
@@ -66,7 +73,7 @@ public final class EncoderPretraining: TrainingTask {
         // whole batch, so every rank takes all the batch's graphs (cheap) but only its block's images.
         let total = recipe.batch, shares = parallel.shares(of: total), share = parallel.share(of: total), b = share.count
         let image = model.imageEncoder.configuration
-        let (pixels, graphs) = batches.next(imagesOf: share, graphsOf: total)
+        let (pixels, graphs) = packed != nil ? packed!.next(imagesOf: share, graphsOf: total) : batches.next(imagesOf: share, graphsOf: total)
         let encoding = model.encoder(GraphBatch(try SceneGraphBatch(Array(graphs[share]), vocabulary: vocabulary)))
         let images = Tensor(shape: [b, image.inChannels, image.imageSize, image.imageSize], scalars: pixels)
         let embedded = model.imageEncoder.embed(images)
@@ -211,11 +218,12 @@ public final class EncoderPretraining: TrainingTask {
     }
 
     public func checkpointState() -> [String: SafeTensor] {
-        OptimizerCheckpoint.state(model: model, optimizer: optimizer, rng: rng, dataIndex: batches.nextIndex, step: step)
+        OptimizerCheckpoint.state(model: model, optimizer: optimizer, rng: rng, dataIndex: packed?.nextIndex ?? batches.nextIndex, step: step)
     }
 
     public func restore(from file: SafeTensorsFile, source: String) throws {
         (rng, batches.nextIndex, step) = try OptimizerCheckpoint.restore(from: file, source: source, model: model, optimizer: optimizer)
+        packed?.nextIndex = batches.nextIndex
     }
 
     public func evaluate(run: RunFolder, metrics: MetricsLog) throws -> [(String, Double)] {

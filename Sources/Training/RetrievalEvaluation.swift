@@ -28,6 +28,11 @@ final class RetrievalEvaluation {
         self.graphs = graphs; self.pixels = pixels; self.size = data.size; self.vocabulary = vocabulary
     }
 
+    /// Held-out pairs of a prepared data set.
+    init(graphs: [SceneGraph], pixels: [[Float]], size: Int, vocabulary: Vocabulary) {
+        self.graphs = graphs; self.pixels = pixels; self.size = size; self.vocabulary = vocabulary
+    }
+
     func run(_ model: PretrainingModel) throws -> [(String, Double)] {
         guard !graphs.isEmpty else { return [] }
         return try GradMode.disabled {

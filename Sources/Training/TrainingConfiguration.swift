@@ -1,3 +1,4 @@
+import Datasets
 import Diffusion
 import Foundation
 import Yams
@@ -75,13 +76,15 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
     }
 }
 
-/// The `data` section: the ShapeWorld scenes a run trains and evaluates on.
+/// The `data` section: the ShapeWorld scenes a run trains and evaluates on, or a real data set —
+/// its annotations and images for `prepare`, and the prepared pack that `train` and `pretrain` read.
 public struct DataConfiguration: Sendable, Equatable {
     public var size = 32
     public var minObjects = 2
     public var maxObjects = 4
     public var nested = 0.25
-    /// Training scenes are indices 0, 1, 2, … of this data seed.
+    /// Training scenes are indices 0, 1, 2, … of this data seed (with a pack: the seed of its
+    /// per-epoch order; with coco: of the synthesised relations).
     public var seed: UInt64 = 1
     /// Held-out scenes come from this seed, which training never draws.
     public var evalSeed: UInt64 = 1_000_003
@@ -89,6 +92,23 @@ public struct DataConfiguration: Sendable, Equatable {
     /// objects a scene may have rises from `minObjects` to `maxObjects` in equal stages, so the
     /// denoiser meets single relations before crowded scenes. Evaluation always uses the full range.
     public var curriculumSteps = 0
+    /// Where examples come from; anything but shapeworld is read from a pack made by `prepare`.
+    public var source = DatasetSource.shapeworld
+    /// coco: the instances JSON; vg: the folder of its three JSON files; folder: the graphs JSONL.
+    public var annotations: String?
+    /// coco: the stuff JSON, merged with the instances (optional).
+    public var stuff: String?
+    /// The folder the annotations' image names are relative to (folder: defaults to the JSONL's).
+    public var images: String?
+    /// Share of a real data set's images held out for evaluation, chosen by image id.
+    public var heldOut = 0.05
+    /// coco: objects whose box covers at most this share of the image are dropped (sg2im: 2%).
+    public var minObjectArea = 0.02
+    /// vg: names seen fewer times than this over the whole set are dropped (sg2im: 2000 and 500).
+    public var minObjectCount = 2000
+    public var minPredicateCount = 500
+    /// A prepared data set (`prepare --out`) that training reads instead of rendering scenes.
+    public var pack: String?
 
     public init() {}
 
@@ -99,10 +119,13 @@ public struct DataConfiguration: Sendable, Equatable {
         return minObjects + step * stages / curriculumSteps
     }
 
+    static let shapeWorldKeys = ["size", "min_objects", "max_objects", "nested", "seed", "eval_seed", "curriculum_steps"]
+    static let realDataKeys = ["annotations", "stuff", "images", "held_out", "min_object_area", "min_object_count", "min_predicate_count"]
+
     /// Reads the `data` section.
     public static func parse(root: Node.Mapping, source: String) throws -> DataConfiguration {
         let r = try YAMLSection.section("data", of: root, source: source)
-        try r.refuseUnknown(["size", "min_objects", "max_objects", "nested", "seed", "eval_seed", "curriculum_steps"])
+        try r.refuseUnknown(Set(shapeWorldKeys + realDataKeys + ["source", "pack"]))
         var c = DataConfiguration()
         c.size = try r.int("size") ?? c.size
         c.minObjects = try r.int("min_objects") ?? c.minObjects
@@ -114,18 +137,69 @@ public struct DataConfiguration: Sendable, Equatable {
             if key == "seed" { c.seed = UInt64(s) } else { c.evalSeed = UInt64(s) }
         }
         c.curriculumSteps = try r.int("curriculum_steps") ?? c.curriculumSteps
+        if let s = try r.choice("source", DatasetSource.allCases.map(\.rawValue)) { c.source = DatasetSource(rawValue: s)! }
+        c.annotations = try r.string("annotations"); c.stuff = try r.string("stuff"); c.images = try r.string("images")
+        c.heldOut = try r.double("held_out") ?? c.heldOut
+        c.minObjectArea = try r.double("min_object_area") ?? c.minObjectArea
+        c.minObjectCount = try r.int("min_object_count") ?? c.minObjectCount
+        c.minPredicateCount = try r.int("min_predicate_count") ?? c.minPredicateCount
+        c.pack = try r.string("pack")
+
         if c.curriculumSteps < 0 { throw r.error("curriculum_steps", r.mapping["curriculum_steps"], "must not be negative (0 = no curriculum)") }
         if c.size < 16 { throw r.error("size", r.mapping["size"], "must be at least 16") }
-        if c.minObjects < 1 || c.maxObjects < c.minObjects || c.maxObjects > 8 {
-            throw r.error("max_objects", r.mapping["max_objects"] ?? r.mapping["min_objects"], "need 1 ≤ min_objects ≤ max_objects ≤ 8")
+        // A real data set's graphs may be larger than a ShapeWorld scene (sg2im's Visual Genome: 10).
+        let mostObjects = c.source == .shapeworld ? 8 : 16
+        if c.minObjects < 1 || c.maxObjects < c.minObjects || c.maxObjects > mostObjects {
+            throw r.error("max_objects", r.mapping["max_objects"] ?? r.mapping["min_objects"], "need 1 ≤ min_objects ≤ max_objects ≤ \(mostObjects)")
         }
         if !(0...1).contains(c.nested) { throw r.error("nested", r.mapping["nested"], "must lie in 0…1") }
         if c.seed == c.evalSeed { throw r.error("eval_seed", r.mapping["eval_seed"], "must differ from data.seed (held-out scenes)") }
+        try c.checkRealData(r)
         return c
     }
 
+    /// The real-data keys: only with a real source, the ones it needs present, values in range.
+    func checkRealData(_ r: YAMLSection) throws {
+        if source == .shapeworld {
+            if let key = Self.realDataKeys.first(where: { r.mapping[$0] != nil }) {
+                throw r.error(key, r.mapping[key], "only for data.source coco, vg or folder (this config's source is shapeworld)")
+            }
+        } else if pack == nil {
+            if annotations == nil {
+                let what = ["coco": "the instances JSON", "vg": "the folder holding objects.json, relationships.json and image_data.json",
+                            "folder": "the JSONL file of graphs"][source.rawValue]!
+                throw r.error("annotations", r.mapping["source"], "data.source \(source.rawValue) needs data.annotations: \(what)")
+            }
+            if images == nil && source != .folder {
+                throw r.error("images", r.mapping["source"], "data.source \(source.rawValue) needs data.images: the folder of its images")
+            }
+        }
+        if stuff != nil && source != .coco { throw r.error("stuff", r.mapping["stuff"], "only for data.source coco") }
+        if r.mapping["min_object_area"] != nil && source != .coco { throw r.error("min_object_area", r.mapping["min_object_area"], "only for data.source coco") }
+        for key in ["min_object_count", "min_predicate_count"] where r.mapping[key] != nil && source != .vg {
+            throw r.error(key, r.mapping[key], "only for data.source vg")
+        }
+        try r.requireWithin("held_out", heldOut, 0...0.5)
+        try r.requireWithin("min_object_area", minObjectArea, 0...1)
+        try r.requirePositive("min_object_count", minObjectCount); try r.requirePositive("min_predicate_count", minPredicateCount)
+        if let pack, pack.isEmpty { throw r.error("pack", r.mapping["pack"], "must name a prepared data set (prepare --out DIR)") }
+    }
+
+    /// The resolved section. A ShapeWorld run's is as it always was; a run on a pack keeps what
+    /// it reads (the pack records how it was prepared); a prepare-only config keeps every key.
     public var section: ConfigSection {
-        ("data", [("size", .int(size)), ("min_objects", .int(minObjects)), ("max_objects", .int(maxObjects)), ("nested", .double(nested)),
-                  ("seed", .int(Int(seed))), ("eval_seed", .int(Int(evalSeed))), ("curriculum_steps", .int(curriculumSteps))])
+        if let pack { return ("data", [("size", .int(size)), ("seed", .int(Int(seed))), ("pack", .string(pack))]) }
+        let shapeWorld: [(String, ConfigValue)] = [
+            ("size", .int(size)), ("min_objects", .int(minObjects)), ("max_objects", .int(maxObjects)), ("nested", .double(nested)),
+            ("seed", .int(Int(seed))), ("eval_seed", .int(Int(evalSeed))), ("curriculum_steps", .int(curriculumSteps))]
+        guard source != .shapeworld else { return ("data", shapeWorld) }
+        var real: [(String, ConfigValue)] = [("source", .string(source.rawValue))]
+        if let annotations { real.append(("annotations", .string(annotations))) }
+        if let stuff { real.append(("stuff", .string(stuff))) }
+        if let images { real.append(("images", .string(images))) }
+        real.append(("held_out", .double(heldOut)))
+        if source == .coco { real.append(("min_object_area", .double(minObjectArea))) }
+        if source == .vg { real += [("min_object_count", .int(minObjectCount)), ("min_predicate_count", .int(minPredicateCount))] }
+        return ("data", shapeWorld + real)
     }
 }

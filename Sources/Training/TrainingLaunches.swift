@@ -96,6 +96,10 @@ public struct ClipTrainingLaunch {
             let model = try file.model()
             let recipe = try file.read { try TrainingConfiguration.parse(root: $0, source: $1) }
             let data = try file.read { try DataConfiguration.parse(root: $0, source: $1) }
+            if data.pack != nil || data.source != .shapeworld {
+                throw ConfigurationError(source: "config", key: data.pack != nil ? "data.pack" : "data.source",
+                                         message: "clip training draws ShapeWorld clips; real data sets train image models")
+            }
             let image = try initialWeights.map { try StartingModel(reading: $0) }
             let task = try ClipTraining(model: model, recipe: recipe, data: data, imageModel: image, restoring: launch.resume)
             let intervals = RunIntervals(recipe, evaluate: recipe.sampleEvery)
