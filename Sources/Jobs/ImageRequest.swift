@@ -62,13 +62,3 @@ public struct ImageRequest {
         return written
     }
 }
-
-/// Refuses an output file whose folder is missing or not writable, before any work is done.
-func checkWritableParent(of url: URL) throws {
-    let parent = url.deletingLastPathComponent()
-    var isFolder: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: parent.path, isDirectory: &isFolder), isFolder.boolValue else {
-        throw SamplingError("\(url.path): cannot write: folder \(parent.path) does not exist")
-    }
-    guard access(parent.path, W_OK) == 0 else { throw SamplingError("\(url.path): cannot write: permission denied") }
-}

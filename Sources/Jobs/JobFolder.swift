@@ -42,7 +42,7 @@ public enum JobFolder {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
             guard isFolder.boolValue else { throw SamplingError("\(folder.path): cannot write: exists and is not a folder") }
-            guard access(folder.path, W_OK) == 0 else { throw SamplingError("\(folder.path): cannot write: permission denied") }
+            try checkWritableFolder(folder)
             return
         }
         try makeFolder(folder)

@@ -23,8 +23,13 @@ public final class ExponentialMovingAverage {
         }
     }
 
-    /// Copies the averages into the parameters (e.g. before saving the sampling weights).
-    public func copyAveragesToParameters() {
-        for (a, p) in zip(averages, parameters) { p.storage.pointer.update(from: a.storage.pointer, count: a.count) }
+    /// Copies the averages into `targets`, one per averaged parameter and in their order: the
+    /// sampling model's copies of those parameters, so the trained ones keep training.
+    public func copyAverages(into targets: [Tensor]) {
+        require(targets.count == averages.count, "EMA: \(targets.count) targets for \(averages.count) averages")
+        for (a, t) in zip(averages, targets) {
+            require(t.count == a.count, "EMA: a target of \(t.count) values for an average of \(a.count)")
+            t.storage.pointer.update(from: a.storage.pointer, count: a.count)
+        }
     }
 }

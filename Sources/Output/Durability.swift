@@ -60,3 +60,14 @@ public enum Durability {
             .appendingPathComponent(".\(stem).\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))\(ext)")
     }
 }
+
+/// Refuses, before any work is done, an output file whose folder is missing, is not a folder or
+/// cannot take new files: the one writability check of every command.
+public func checkWritableParent(of url: URL) throws {
+    try Durability.checkWritableFolder(url.deletingLastPathComponent().path, for: url.path)
+}
+
+/// The same check for a folder that will itself receive files.
+public func checkWritableFolder(_ url: URL) throws {
+    try Durability.checkWritableFolder(url.path, for: url.path)
+}

@@ -155,9 +155,7 @@ public final class ClipTraining: TrainingTask {
     func loadSamplingWeights() {
         for (p, q) in zip(samplingModel.parameters, model.parameters) { p.storage.pointer.update(from: q.storage.pointer, count: q.count) }
         let sampling = Dictionary(uniqueKeysWithValues: samplingModel.namedParameters())
-        for ((name, _), average) in zip(trained, ema.averages) {
-            sampling[name]!.storage.pointer.update(from: average.storage.pointer, count: average.count)
-        }
+        ema.copyAverages(into: trained.map { sampling[$0.0]! })
     }
 
     /// Samples every held-out clip, scores it with the clip checker and writes a strip of the first clips.

@@ -47,10 +47,8 @@ public final class DenoiserEvaluation {
         }
     }
 
-    /// Copies EMA averages (in `namedParameters` order) into the sampling model.
-    func load(averages: [Tensor]) {
-        for (p, a) in zip(model.parameters, averages) { p.storage.pointer.update(from: a.storage.pointer, count: a.count) }
-    }
+    /// Copies the EMA averages (kept in `namedParameters` order) into the sampling model.
+    func load(_ ema: ExponentialMovingAverage) { ema.copyAverages(into: model.parameters) }
 
     /// Samples every held-out graph, scores the images, writes a sample sheet and returns the figures.
     func run(step: Int, folder: RunFolder, metrics: MetricsLog) throws -> [(String, Double)] {

@@ -181,14 +181,14 @@ public final class DenoiserTraining: TrainingTask {
     }
 
     public func evaluate(run: RunFolder, metrics: MetricsLog) throws -> [(String, Double)] {
-        evaluation.load(averages: ema.averages)
+        evaluation.load(ema)
         return try evaluation.run(step: step, folder: run, metrics: metrics)
     }
 
     /// The sampling weights: the EMA parameters under the reference's names, with the resolved
     /// config, the vocabulary and the recipe in the metadata.
     public func finish(run: RunFolder) throws {
-        evaluation.load(averages: ema.averages)
+        evaluation.load(ema)
         try ModelFile.write(evaluation.model, vocabulary: vocabulary, setup: setup,
                             recipe: configurationJSON([recipe.section, data.section]), steps: step,
                             to: run.url.appendingPathComponent("model.safetensors"), origin: origin)

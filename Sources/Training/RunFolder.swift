@@ -31,7 +31,7 @@ public struct RunFolder: Sendable {
         do { try fm.createDirectory(at: url, withIntermediateDirectories: true) } catch {
             throw CheckpointError(path: url.path, message: "cannot create the run folder: \(reason(error))")
         }
-        guard access(url.path, W_OK) == 0 else { throw CheckpointError(path: url.path, message: "cannot write here (permission denied)") }
+        do { try checkWritableFolder(url) } catch let e as OutputError { throw CheckpointError(path: url.path, message: e.reason) }
         let run = RunFolder(url)
         try run.writeResolvedConfig(resolvedConfig)
         return run
@@ -49,7 +49,7 @@ public struct RunFolder: Sendable {
         guard FileManager.default.fileExists(atPath: run.resolvedConfig.path) else {
             throw CheckpointError(path: url.path, message: "no run to resume here (config.yaml is missing)")
         }
-        guard access(url.path, W_OK) == 0 else { throw CheckpointError(path: url.path, message: "cannot write here (permission denied)") }
+        do { try checkWritableFolder(url) } catch let e as OutputError { throw CheckpointError(path: url.path, message: e.reason) }
         return run
     }
 }

@@ -95,7 +95,7 @@ import Testing
         let graph = try TinyModel.writeGraph(#"{"objects": ["red circle"], "relationships": []}"#, in: dir)
         let nowhere = dir.appendingPathComponent("missing/a.png")
         #expect(message { try ImageRequest(graphFile: graph, count: 1, output: nowhere, settings: try TinyModel.settings()).run(with: sampler) }
-            .contains("cannot write: folder"))
+            == "\(nowhere.path): cannot write: the folder \(nowhere.deletingLastPathComponent().path) does not exist")
         let occupied = dir  // not empty: holds the model
         #expect(message { try ImageRequest(graphFile: graph, count: 2, output: occupied, settings: try TinyModel.settings()).run(with: sampler) }
             .contains("not empty"))
