@@ -71,50 +71,18 @@ struct SampleCommand: ParsableCommand {
             let jobShard = jobs == nil ? Shard.whole : try Shard.resolve(flag: shard, shards: shards, environment: ProcessInfo.processInfo.environment)
             let settings = SampleSettings(sampler: try SamplerKind(name: sampler, steps: steps, eta: eta), guidance: guidance, seed: seed, size: size,
                                           relationGuidance: relationGuidance)
-            // Videos (issue 12): a frame sequence or a .mp4/.gif output; clips in an --eval file.
-            if let video = try videoRun(settings: settings, out: out) { print(video); return }
-            let drawer = try DiffusionPipeline(modelFile: try model.map { URL(fileURLWithPath: $0) } ?? ShippedModel.image.locate())
-            if let batch { drawer.batchSize = batch }
-            try settings.check(for: drawer)
-            if let graph {
-                let files = try ImageRequest(graphFile: URL(fileURLWithPath: graph), count: count, output: URL(fileURLWithPath: out),
-                                             settings: settings).run(with: drawer)
-                print(files.count == 1 ? files[0].path : "\(files.count - 1) images and grid.png in \(out)")
-            } else if let eval {
-                print(try SampleEvaluation(graphsFile: URL(fileURLWithPath: eval), output: URL(fileURLWithPath: out), settings: settings).run(with: drawer))
-            } else if let jobs {
-                let defaults = JobDefaults(sampler: sampler, steps: steps, eta: eta, guidance: guidance, seed: seed, size: size, count: count,
-                                           relationGuidance: relationGuidance)
-                let job = BatchJob(jobsFile: URL(fileURLWithPath: jobs), output: URL(fileURLWithPath: out), defaults: defaults,
-                                   shard: jobShard, retryFailed: retryFailed, videoModel: JobVideoModel.resolve(flag: videoModel),
-                                   framesPerSecond: fps, upscale: upscale)
-                print(try job.run(with: drawer) { FileHandle.standardError.write(Data("sample: \($0)\n".utf8)) })
-            }
+            let input: SampleRun.Input = graph.map { .graph(URL(fileURLWithPath: $0)) } ?? eval.map { .eval(URL(fileURLWithPath: $0)) }
+                ?? .jobs(URL(fileURLWithPath: jobs ?? ""))
+            var request = SampleRun(input: input, output: URL(fileURLWithPath: out), model: model.map { URL(fileURLWithPath: $0) }, settings: settings)
+            request.count = count; request.batchSize = batch; request.framesPerSecond = fps; request.upscale = upscale
+            request.jobDefaults = JobDefaults(sampler: sampler, steps: steps, eta: eta, guidance: guidance, seed: seed, size: size, count: count,
+                                              relationGuidance: relationGuidance)
+            request.shard = jobShard; request.retryFailed = retryFailed
+            if jobs != nil { request.videoModel = JobVideoModel.resolve(flag: videoModel) }
+            print(try request.run { FileHandle.standardError.write(Data("sample: \($0)\n".utf8)) })
         } catch {
             FileHandle.standardError.write(Data("sample: \(error)\n".utf8))
             throw ExitCode.failure
         }
-    }
-
-    /// The video paths of `sample` (issue 12); nil when the request is for images.
-    func videoRun(settings: SampleSettings, out: String) throws -> String? {
-        let output = URL(fileURLWithPath: out)
-        let drawer = {
-            let pipeline = try DiffusionPipeline(modelFile: try model.map { URL(fileURLWithPath: $0) } ?? ShippedModel.video.locate())
-            try settings.check(for: pipeline)
-            return pipeline
-        }
-        if let graph, VideoRequest.applies(graphFile: URL(fileURLWithPath: graph), output: output) {
-            guard count == 1 else { throw SamplingError("--count \(count): a video is one clip; draw others with other --seed values") }
-            let result = try VideoRequest(graphFile: URL(fileURLWithPath: graph), output: output, settings: settings, framesPerSecond: fps,
-                                          upscale: upscale).run(with: try drawer())
-            FileHandle.standardError.write(Data(String(format: "sample: %d frames sampled in %.2f s, written in %.3f s\n",
-                                                       result.frames, result.samplingSeconds, result.writingSeconds).utf8))
-            return result.files.count == 1 ? result.files[0].path : "\(result.files.count - 1) frames and strip.png in \(out)"
-        }
-        if let eval, VideoEvaluation.applies(to: URL(fileURLWithPath: eval)) {
-            return try VideoEvaluation(clipsFile: URL(fileURLWithPath: eval), output: output, settings: settings).run(with: try drawer())
-        }
-        return nil
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+import Pipeline
+
+/// One `sample` invocation: the library, not the executable, decides between images and clips
+/// (a frame sequence or a .mp4/.gif output is a clip; an `--eval` file of `{"frames": …}` lines
+/// holds clips), loads the model for it (the shipped image or video model unless one is given),
+/// checks the settings against that model and runs the request. Returns what `sample` prints.
+public struct SampleRun {
+    /// What to draw.
+    public enum Input: Sendable { case graph(URL), eval(URL), jobs(URL) }
+
+    public var input: Input
+    public var output: URL
+    /// The model file; nil = the shipped model (`ShippedModel`), the video one for clips.
+    public var model: URL?
+    public var settings: SampleSettings
+    /// Images of one graph (`--graph`).
+    public var count = 1
+    /// Images per UNet batch; nil = the pipeline's default.
+    public var batchSize: Int?
+    public var framesPerSecond = 8
+    public var upscale = 1
+    /// Batch jobs: the values lines leave out, the shard, whether to redraw failures, the video model.
+    public var jobDefaults = JobDefaults()
+    public var shard = Shard.whole
+    public var retryFailed = false
+    public var videoModel: JobVideoModel = .notGiven
+
+    public init(input: Input, output: URL, model: URL?, settings: SampleSettings) {
+        self.input = input; self.output = output; self.model = model; self.settings = settings
+    }
+
+    /// Whether this run draws clips.
+    public var drawsClips: Bool {
+        switch input {
+        case .graph(let file): VideoRequest.applies(graphFile: file, output: output)
+        case .eval(let file): VideoEvaluation.applies(to: file)
+        case .jobs: false
+        }
+    }
+
+    /// Loads the model, checks the settings, draws and writes; `notice` gets one-line notes for stderr.
+    public func run(notice: (String) -> Void) throws -> String {
+        let pipeline = try DiffusionPipeline(modelFile: try model ?? (drawsClips ? ShippedModel.video : ShippedModel.image).locate())
+        if let batchSize { pipeline.batchSize = batchSize }
+        try settings.check(for: pipeline)
+        switch input {
+        case .graph(let file) where drawsClips:
+            guard count == 1 else { throw SamplingError("--count \(count): a video is one clip; draw others with other --seed values") }
+            let result = try VideoRequest(graphFile: file, output: output, settings: settings, framesPerSecond: framesPerSecond, upscale: upscale)
+                .run(with: pipeline)
+            notice(String(format: "%d frames sampled in %.2f s, written in %.3f s", result.frames, result.samplingSeconds, result.writingSeconds))
+            return result.files.count == 1 ? result.files[0].path : "\(result.files.count - 1) frames and strip.png in \(output.path)"
+        case .graph(let file):
+            let start = Date()
+            let files = try ImageRequest(graphFile: file, count: count, output: output, settings: settings).run(with: pipeline)
+            notice(String(format: "%d image%@ in %.2f s", count, count == 1 ? "" : "s", Date().timeIntervalSince(start)))
+            return files.count == 1 ? files[0].path : "\(files.count - 1) images and grid.png in \(output.path)"
+        case .eval(let file) where drawsClips:
+            return try VideoEvaluation(clipsFile: file, output: output, settings: settings).run(with: pipeline)
+        case .eval(let file):
+            return try SampleEvaluation(graphsFile: file, output: output, settings: settings).run(with: pipeline)
+        case .jobs(let file):
+            let job = BatchJob(jobsFile: file, output: output, defaults: jobDefaults, shard: shard, retryFailed: retryFailed,
+                               videoModel: videoModel, framesPerSecond: framesPerSecond, upscale: upscale)
+            return "\(try job.run(with: pipeline, log: notice))"
+        }
+    }
+}
