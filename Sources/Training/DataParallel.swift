@@ -99,8 +99,21 @@ func examples(_ t: Tensor, _ share: Range<Int>) -> Tensor {
     return out
 }
 
-extension ShapeWorldBatches {
-    /// Scenes `share` of the next `total`; the cursor moves past all `total`, as on one rank.
+/// A resumable stream of training examples — ShapeWorld's generator or a prepared pack — as data
+/// parallelism splits it: every rank draws from the same stream and takes its block of a batch.
+protocol ExampleStream {
+    var nextIndex: Int { get set }
+    mutating func next(_ count: Int) -> (images: [Float], graphs: [SceneGraph])
+    /// The graph of the example at stream position `index`, without its image.
+    mutating func graph(at index: Int) -> SceneGraph
+}
+
+extension ShapeWorldBatches: ExampleStream {
+    func graph(at index: Int) -> SceneGraph { renderer.scene(seed: seed, index: index).graph }
+}
+
+extension ExampleStream {
+    /// Examples `share` of the next `total`; the cursor moves past all `total`, as on one rank.
     mutating func next(_ share: Range<Int>, of total: Int) -> (images: [Float], graphs: [SceneGraph]) {
         nextIndex += share.lowerBound
         let batch = next(share.count)
@@ -108,14 +121,13 @@ extension ShapeWorldBatches {
         return batch
     }
 
-    /// Images of scenes `share` of the next `total` and the graphs of all `total`, for draws made
+    /// Images of examples `share` of the next `total` and the graphs of all `total`, for draws made
     /// per graph of the whole batch; the cursor moves past all `total`, as on one rank.
     mutating func next(imagesOf share: Range<Int>, graphsOf total: Int) -> (images: [Float], graphs: [SceneGraph]) {
         let first = nextIndex
         let (images, mine) = next(share, of: total)
-        let graphs = (0..<total).map { i in
-            share.contains(i) ? mine[i - share.lowerBound] : renderer.scene(seed: seed, index: first + i).graph
-        }
+        var graphs: [SceneGraph] = []
+        for i in 0..<total { graphs.append(share.contains(i) ? mine[i - share.lowerBound] : graph(at: first + i)) }
         return (images, graphs)
     }
 }
