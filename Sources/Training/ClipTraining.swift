@@ -16,7 +16,28 @@ struct ShapeWorldClipBatches {
     let renderer: ShapeWorldRenderer
     let seed: UInt64
     let frames: Int
+    /// The share of clips drawn again until their relations change (`data.changing_clip_share`).
+    var changingShare = 0.0
     var nextIndex = 0
+
+    /// Clip `index` of the stream: the generator's, or — for a share of indices chosen by a hash
+    /// of the index, so a resumed run draws the same — the first of its own sub-stream whose
+    /// relations change.
+    func clip(_ index: Int) -> ShapeWorldClip {
+        let plain = renderer.clip(seed: seed, index: index, frames: frames)
+        var hash = SplitMix64(seed: UInt64(index) ^ 0xC11F_5EED)
+        guard changingShare > 0, hash.unit() < changingShare else { return plain }
+        func changes(_ c: ShapeWorldClip) -> Bool {
+            let first = c.frames[0].graph.relationships
+            return c.frames.dropFirst().contains { $0.graph.relationships != first }
+        }
+        if changes(plain) { return plain }
+        for k in 1..<64 {
+            let candidate = renderer.clip(seed: seed ^ 0xC11F_5EED, index: index &* 64 &+ k, frames: frames)
+            if changes(candidate) { return candidate }
+        }
+        return plain
+    }
 
     mutating func next(_ clips: Int) -> (pixels: [Float], graphs: [SceneGraph]) {
         let plane = renderer.size * renderer.size
@@ -24,7 +45,7 @@ struct ShapeWorldClipBatches {
         pixels.reserveCapacity(clips * frames * 3 * plane)
         var graphs: [SceneGraph] = []
         for _ in 0..<clips {
-            for scene in renderer.clip(seed: seed, index: nextIndex, frames: frames).frames {
+            for scene in clip(nextIndex).frames {
                 graphs.append(scene.graph)
                 // Interleaved RGB → planar, as the model takes images.
                 for c in 0..<3 { for i in 0..<plane { pixels.append(Float(scene.pixels[3 * i + c]) / 127.5 - 1) } }
@@ -103,7 +124,7 @@ public final class ClipTraining: TrainingTask {
         learningRates = WarmupCosineSchedule(peak: Float(recipe.learningRate), minimum: Float(recipe.minimumLearningRate),
                                              warmupSteps: min(recipe.warmup, recipe.steps), totalSteps: recipe.steps)
         rng = RandomGenerator(seed: recipe.seed &+ 0x5EED)
-        batches = ShapeWorldClipBatches(renderer: data.renderer, seed: data.seed, frames: frames)
+        batches = ShapeWorldClipBatches(renderer: data.renderer, seed: data.seed, frames: frames, changingShare: data.changingClipShare)
         let renderer = data.renderer
         evaluationClips = (0..<recipe.evalGraphs).map { i in
             renderer.clip(seed: data.evalSeed, index: i, frames: configuration.unet.frames).frames.map { var g = $0.graph; g.boxes = nil; return g }
@@ -126,7 +147,12 @@ public final class ClipTraining: TrainingTask {
         let keep = (0..<clips).map { _ in rng.nextDouble() >= recipe.conditionDrop }
         context = DenoiserTraining.dropConditions(context, keep: keep.flatMap { [Bool](repeating: $0, count: f) })
 
-        let clipTimesteps = (0..<clips).map { _ in rng.nextInt(below: schedule.steps) }
+        let steps = schedule.steps, noisyShare = recipe.noisyTimestepShare
+        // A share of clips noised in the noisier half, where their layout is decided; at share 0
+        // the draws are the uniform ones of before, number for number.
+        let clipTimesteps = (0..<clips).map { _ in
+            noisyShare > 0 && rng.nextDouble() < noisyShare ? steps / 2 + rng.nextInt(below: steps - steps / 2) : rng.nextInt(below: steps)
+        }
         let timesteps = clipTimesteps.flatMap { [Int](repeating: $0, count: f) }
         let x0 = Tensor(shape: [n, model.configuration.unet.inChannels, data.size, data.size], scalars: pixels)
         let noise = FrameNoise(correlation: model.configuration.unet.frameNoiseCorrelation).draw(x0.shape, frames: f, using: &rng)

@@ -32,6 +32,9 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
     /// Probability that a training example's graph is replaced by the null graph (guidance).
     public var conditionDrop = 0.1
     public var minSNRGamma = 5.0
+    /// Clip training: the share of clips whose timestep is drawn from the noisier half (T/2 … T−1),
+    /// where a clip's layout is decided; 0 = uniform over all T.
+    public var noisyTimestepShare = 0.0
     /// Held-out graphs sampled and checked at every evaluation.
     public var evalGraphs = 64
     public var evalSampler = "ddim"
@@ -41,7 +44,7 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
     public init() {}
 
     static let keys = recipeKeys + ["ema", "sample_every", "encoder", "cond_drop", "min_snr_gamma", "eval_graphs", "eval_sampler",
-                                    "eval_steps", "eval_guidance"]
+                                    "eval_steps", "eval_guidance", "noisy_timestep_share"]
 
     /// Reads the `train` section (every key optional, unknown keys refused).
     public static func parse(root: Node.Mapping, source: String) throws -> TrainingConfiguration {
@@ -58,6 +61,8 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
         c.evalSampler = try r.choice("eval_sampler", ["ddpm", "ddim", "dpm++2m"]) ?? c.evalSampler
         c.evalSteps = try r.int("eval_steps") ?? c.evalSteps
         c.evalGuidance = try r.double("eval_guidance") ?? c.evalGuidance
+        c.noisyTimestepShare = try r.double("noisy_timestep_share") ?? c.noisyTimestepShare
+        try r.requireWithin("noisy_timestep_share", c.noisyTimestepShare, 0...1)
 
         try r.requirePositive("sample_every", c.sampleEvery); try r.requirePositive("eval_steps", c.evalSteps)
         if c.evalGraphs < 0 { throw r.error("eval_graphs", r.mapping["eval_graphs"], "must not be negative") }
@@ -72,7 +77,7 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
             ("ema", .double(emaDecay)), ("sample_every", .int(sampleEvery)), ("encoder", .string(encoder.rawValue)), ("cond_drop", .double(conditionDrop)), ("min_snr_gamma", .double(minSNRGamma)),
             ("eval_graphs", .int(evalGraphs)), ("eval_sampler", .string(evalSampler)), ("eval_steps", .int(evalSteps)),
             ("eval_guidance", .double(evalGuidance)),
-        ])
+        ] + (noisyTimestepShare > 0 ? [("noisy_timestep_share", .double(noisyTimestepShare))] : []))
     }
 }
 
@@ -92,6 +97,9 @@ public struct DataConfiguration: Sendable, Equatable {
     /// objects a scene may have rises from `minObjects` to `maxObjects` in equal stages, so the
     /// denoiser meets single relations before crowded scenes. Evaluation always uses the full range.
     public var curriculumSteps = 0
+    /// Clip training: the share of training clips drawn again until their relations change (about
+    /// 0.4 of ShapeWorld clips change by themselves); 0 = clips as the generator gives them.
+    public var changingClipShare = 0.0
     /// Where examples come from; anything but shapeworld is read from a pack made by `prepare`.
     public var source = DatasetSource.shapeworld
     /// coco: the instances JSON; vg: the folder of its three JSON files; folder: the graphs JSONL.
@@ -119,7 +127,7 @@ public struct DataConfiguration: Sendable, Equatable {
         return minObjects + step * stages / curriculumSteps
     }
 
-    static let shapeWorldKeys = ["size", "min_objects", "max_objects", "nested", "seed", "eval_seed", "curriculum_steps"]
+    static let shapeWorldKeys = ["size", "min_objects", "max_objects", "nested", "seed", "eval_seed", "curriculum_steps", "changing_clip_share"]
     static let realDataKeys = ["annotations", "stuff", "images", "held_out", "min_object_area", "min_object_count", "min_predicate_count"]
 
     /// Reads the `data` section.
@@ -137,6 +145,8 @@ public struct DataConfiguration: Sendable, Equatable {
             if key == "seed" { c.seed = UInt64(s) } else { c.evalSeed = UInt64(s) }
         }
         c.curriculumSteps = try r.int("curriculum_steps") ?? c.curriculumSteps
+        c.changingClipShare = try r.double("changing_clip_share") ?? c.changingClipShare
+        try r.requireWithin("changing_clip_share", c.changingClipShare, 0...1)
         if let s = try r.choice("source", DatasetSource.allCases.map(\.rawValue)) { c.source = DatasetSource(rawValue: s)! }
         c.annotations = try r.string("annotations"); c.stuff = try r.string("stuff"); c.images = try r.string("images")
         c.heldOut = try r.double("held_out") ?? c.heldOut
@@ -192,6 +202,7 @@ public struct DataConfiguration: Sendable, Equatable {
         let shapeWorld: [(String, ConfigValue)] = [
             ("size", .int(size)), ("min_objects", .int(minObjects)), ("max_objects", .int(maxObjects)), ("nested", .double(nested)),
             ("seed", .int(Int(seed))), ("eval_seed", .int(Int(evalSeed))), ("curriculum_steps", .int(curriculumSteps))]
+            + (changingClipShare > 0 ? [("changing_clip_share", .double(changingClipShare))] : [])
         guard source != .shapeworld else { return ("data", shapeWorld) }
         var real: [(String, ConfigValue)] = [("source", .string(source.rawValue))]
         if let annotations { real.append(("annotations", .string(annotations))) }

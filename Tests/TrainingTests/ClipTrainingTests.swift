@@ -5,6 +5,7 @@ import NN
 import SceneGraphs
 import Tensors
 import Testing
+import ShapeWorld
 @testable import Training
 
 /// A tiny image model on disk and the clip config that inflates it.
@@ -135,5 +136,39 @@ enum TinyClipRun {
         #expect(recipe.batch == 4)
         _ = try video.read { try DataConfiguration.parse(root: $0, source: $1) }
         #expect(try ClipTrainingLaunch.trainsClips(config: root.appendingPathComponent("configs/shapes32_video.yaml"), out: root, resume: false, overrides: []))
+    }
+}
+
+@Suite struct ClipTrainingLeverTests {
+    func changes(_ c: ShapeWorldClip) -> Bool { c.frames.dropFirst().contains { $0.graph.relationships != c.frames[0].graph.relationships } }
+
+    @Test func aShareOfClipsIsDrawnAgainUntilTheirRelationsChange() {
+        let renderer = ShapeWorldRenderer(size: 32, minObjects: 2, maxObjects: 4, nestedProbability: 0)
+        let plain = ShapeWorldClipBatches(renderer: renderer, seed: 1, frames: 8)
+        let all = ShapeWorldClipBatches(renderer: renderer, seed: 1, frames: 8, changingShare: 1)
+        // Share 0: the generator's clips, unchanged.
+        for i in 0..<10 { #expect(plain.clip(i).frames.map(\.graph) == renderer.clip(seed: 1, index: i, frames: 8).frames.map(\.graph)) }
+        // Share 1: every clip changes its relations; a clip that already did is kept as it was.
+        let natural = (0..<40).filter { changes(renderer.clip(seed: 1, index: $0, frames: 8)) }.count
+        #expect(natural > 5 && natural < 30)
+        for i in 0..<40 {
+            #expect(changes(all.clip(i)), "clip \(i)")
+            if changes(plain.clip(i)) { #expect(all.clip(i).frames.map(\.graph) == plain.clip(i).frames.map(\.graph)) }
+        }
+    }
+
+    @Test func theLeversAreReadCheckedAndWrittenOnlyWhenOn() throws {
+        let text = "train:\n  noisy_timestep_share: 0.7\ndata:\n  changing_clip_share: 0.8\n"
+        let file = try ConfigFile(text: text, source: "c.yaml")
+        let recipe = try file.read { try TrainingConfiguration.parse(root: $0, source: $1) }
+        let data = try file.read { try DataConfiguration.parse(root: $0, source: $1) }
+        #expect(recipe.noisyTimestepShare == 0.7 && data.changingClipShare == 0.8)
+        #expect(configurationYAML([recipe.section, data.section]).contains("noisy_timestep_share: 0.7"))
+        let plain = try ConfigFile(text: "train:\n  steps: 5\n", source: "p.yaml")
+        #expect(!configurationYAML([try plain.read { try TrainingConfiguration.parse(root: $0, source: $1) }.section]).contains("noisy"))
+        do {
+            _ = try ConfigFile(text: "train:\n  noisy_timestep_share: 1.5\n", source: "b.yaml").read { try TrainingConfiguration.parse(root: $0, source: $1) }
+            Issue.record("1.5 accepted")
+        } catch { #expect("\(error)".contains("b.yaml:2: train.noisy_timestep_share")) }
     }
 }
