@@ -1,3 +1,4 @@
+import RunLogging
 import Diffusion
 import Foundation
 import Output

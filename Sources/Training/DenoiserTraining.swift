@@ -1,3 +1,4 @@
+import RunLogging
 import Datasets
 import Diffusion
 import Foundation

@@ -1,3 +1,4 @@
+import RunLogging
 import Foundation
 import NN
 

@@ -1,3 +1,4 @@
+import RunLogging
 import Foundation
 @testable import Training
 

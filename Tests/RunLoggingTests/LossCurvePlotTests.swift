@@ -1,7 +1,7 @@
 import Foundation
 import Media
 import Testing
-@testable import Training
+@testable import RunLogging
 
 @Suite struct PlotScaleTests {
     func close(_ a: [Double], _ b: [Double]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) } }

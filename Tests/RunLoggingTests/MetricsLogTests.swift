@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Training
+@testable import RunLogging
 
 @Suite struct MetricsLogTests {
     @Test func linesKeepNameOrderAndWriteNonFiniteAsNull() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Training
+@testable import RunLogging
 
 @Suite struct TensorBoardEventWriterTests {
     @Test func fileStartsWithVersionThenEvents() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Training
+@testable import RunLogging
 
 @Suite struct TensorBoardEventTests {
     @Test func fileVersionBytes() {

@@ -1,7 +1,7 @@
 import Foundation
 import Media
 import Testing
-@testable import Training
+@testable import RunLogging
 
 /// Writes loss-curve pictures for a person to look at into RUN_LOGGING_DEMO_DIR; skipped without it.
 @Suite struct LossCurveDemo {

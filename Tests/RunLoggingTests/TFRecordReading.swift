@@ -1,5 +1,5 @@
 import Foundation
-@testable import Training
+@testable import RunLogging
 
 /// CRC-32C one bit at a time: an implementation independent of the table the library uses.
 func bitwiseCRC32C(_ bytes: [UInt8]) -> UInt32 {

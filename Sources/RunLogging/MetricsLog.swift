@@ -1,7 +1,7 @@
 import Diffusion
 import Foundation
 import Output
-import NN
+
 
 /// The metrics of one run, written twice: `metrics.jsonl` (one JSON object per call, for scripts)
 /// and a TensorBoard event file (for `tensorboard --logdir runs/`). The training loops call this

@@ -1,5 +1,5 @@
 import Testing
-@testable import Training
+@testable import RunLogging
 
 @Suite struct CRC32CTests {
     @Test func standardCheckValue() {

@@ -1,7 +1,7 @@
 import Foundation
 import Media
 import Testing
-@testable import Training
+@testable import RunLogging
 
 /// Writes the run that `scripts/check-tensorboard` reads with TensorBoard's own code, in two
 /// phases so a reader can load the first before the second exists: phase 1 logs steps 1–10 and
