@@ -45,6 +45,7 @@ public final class SceneGraphDiffusion: Module {
         contextLocal = Linear(3 * cfg.encoder.dimension, cfg.contextDimension, rng: &rng)
         contextGlobal = Linear(cfg.encoder.globalDimension, cfg.contextDimension, rng: &rng)
         unet = UNet(cfg.unet, contextDimension: cfg.contextDimension, globalDimension: cfg.encoder.globalDimension, rng: &rng)
+        requireEveryLayerListed(as: "model")
     }
 
     public var children: [(String, any Module)] {

@@ -22,6 +22,7 @@ public final class PretrainingModel: Module {
         reconstruction = MaskedReconstruction(width: image.width, graphTokenWidth: 3 * graph.dimension, heads: image.heads, rng: &rng)
         logitScale = Tensor(shape: [1], scalars: [Float(Foundation.log(1 / 0.07))], requiresGrad: true)
         boxes = BoxRegression(dimension: graph.dimension, hidden: graph.hidden, rng: &rng)
+        requireEveryLayerListed(as: "pretrain")
     }
 
     public var localParameters: [(String, Tensor)] { [("logit_scale", logitScale)] }
