@@ -65,19 +65,7 @@ public final class JPEGEncoder {
             dst.baseAddress!.update(from: src.baseAddress!, count: src.count)
         } }
         try check(av_frame_make_writable(frame), "preparing the frame")
-        let stride = [Int32(width * 3)]
-        rgb.withUnsafeBufferPointer { src in
-            var planes: [UnsafePointer<UInt8>?] = [src.baseAddress]
-            withUnsafeMutablePointer(to: &frame.pointee.data) { data in
-                withUnsafeMutablePointer(to: &frame.pointee.linesize) { lines in
-                    data.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { d in
-                        lines.withMemoryRebound(to: Int32.self, capacity: 8) { l in
-                            _ = sws_scale(scaler, &planes, stride, 0, Int32(height), d, l)
-                        }
-                    }
-                }
-            }
-        }
+        convertRGB(rgb, width: width, rows: height, into: frame, scaler: scaler)
         try check(avcodec_send_frame(codec, frame), "encoding")
         try check(avcodec_receive_packet(codec, packet), "encoding")
         defer { av_packet_unref(packet) }

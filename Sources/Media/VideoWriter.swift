@@ -118,19 +118,7 @@ public final class VideoWriter {
             fillRGB(from: image)
             guard let frame, let scaler else { return }
             try check(av_frame_make_writable(frame), "preparing a frame", url.path)
-            let stride = [Int32(encodedWidth * 3)]
-            rgb.withUnsafeBufferPointer { src in
-                var planes: [UnsafePointer<UInt8>?] = [src.baseAddress]
-                withUnsafeMutablePointer(to: &frame.pointee.data) { data in
-                    withUnsafeMutablePointer(to: &frame.pointee.linesize) { lines in
-                        data.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { d in
-                            lines.withMemoryRebound(to: Int32.self, capacity: 8) { l in
-                                _ = sws_scale(scaler, &planes, stride, 0, Int32(encodedHeight), d, l)
-                            }
-                        }
-                    }
-                }
-            }
+            convertRGB(rgb, width: encodedWidth, rows: encodedHeight, into: frame, scaler: scaler)
             frame.pointee.pts = frameIndex
             frameIndex += 1
             try encode(frame)
