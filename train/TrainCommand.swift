@@ -39,28 +39,26 @@ struct TrainCommand: ParsableCommand {
             let folder = out ?? "runs/train-\(RunClock.timestamp())"
             let configURL = config.map { URL(fileURLWithPath: $0) }, outURL = URL(fileURLWithPath: folder)
             let allOverrides = overrides + (steps.map { ["train.steps=\($0)"] } ?? []) + (data.map { ["data.pack=\($0)"] } ?? [])
-            if try ClipTrainingLaunch.trainsClips(config: configURL, out: outURL, resume: resume, overrides: allOverrides) {
-                // Every rank would train the whole clip batch and write the same folder.
-                guard command.parallel.communicator.size == 1 else { throw ValidationError("clip training (model.frames) runs on one rank; start it without mpirun") }
-                let (run, _, resumedAt) = try ClipTrainingLaunch(config: configURL, initialWeights: initialWeights.map { URL(fileURLWithPath: $0) },
-                                                                 out: outURL, resume: resume, overrides: allOverrides).prepare()
-                if export { try run.export(); command.notice("exported step \(resumedAt ?? 0): video model in \(folder)/model.safetensors"); return }
-                command.announce(folder: folder + " (clips)", resumedAt: resumedAt)
-                if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt) {
-                    command.notice("done; video model in \(folder)/model.safetensors")
-                }
-                return
-            }
-            let (run, _, resumedAt) = try DenoiserTrainingLaunch(config: configURL, encoder: encoder.map { URL(fileURLWithPath: $0) },
-                                                                 initialWeights: initialWeights.map { URL(fileURLWithPath: $0) },
-                                                                 out: outURL, resume: resume, overrides: allOverrides,
-                                                                 parallel: command.parallel).prepare()
-            if export { try run.export(); command.notice("exported step \(resumedAt ?? 0): weights in \(folder)/model.safetensors"); return }
-            command.announce(folder: folder, resumedAt: resumedAt)
+            let clips = try ClipTrainingLaunch.trainsClips(config: configURL, out: outURL, resume: resume, overrides: allOverrides)
+            // Every rank would train the whole clip batch and write the same folder.
+            if clips && command.parallel.communicator.size != 1 { throw ValidationError("clip training (model.frames) runs on one rank; start it without mpirun") }
+            let initial = initialWeights.map { URL(fileURLWithPath: $0) }
+            let (run, resumedAt) = clips
+                ? started(try ClipTrainingLaunch(config: configURL, initialWeights: initial, out: outURL, resume: resume, overrides: allOverrides).prepare())
+                : started(try DenoiserTrainingLaunch(config: configURL, encoder: encoder.map { URL(fileURLWithPath: $0) }, initialWeights: initial,
+                                                     out: outURL, resume: resume, overrides: allOverrides, parallel: command.parallel).prepare())
+            let written = clips ? "video model" : "weights"
+            if export { try run.export(); command.notice("exported step \(resumedAt ?? 0): \(written) in \(folder)/model.safetensors"); return }
+            command.announce(folder: folder + (clips ? " (clips)" : ""), resumedAt: resumedAt)
             if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt) {
-                command.notice("done; weights in \(folder)/model.safetensors")
+                command.notice("done; \(written) in \(folder)/model.safetensors")
             }
         }
         if !ok { throw ExitCode.failure }
     }
+}
+
+/// A prepared run and where it resumes, whatever its task.
+private func started<Task>(_ prepared: (run: TrainingRun, task: Task, resumedAt: Int?)) -> (TrainingRun, Int?) {
+    (prepared.run, prepared.resumedAt)
 }
