@@ -76,9 +76,11 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["Diffusion", "GraphEncoder", "SceneGraphs", "Media", "Tensors"], swiftSettings: fastKernels),
         // Real data sets: ShapeWorld exported in their schemas, and `prepare`'s packed, memory-mapped file.
         .target(name: "Datasets", dependencies: ["CFFmpeg", "Media", "Output", "SceneGraphs", "ShapeWorld", "Tensors"], swiftSettings: fastKernels),
+        // A run's config file: overrides, the train / data / pretrain sections and their checks.
+        .target(name: "RunConfiguration", dependencies: ["Diffusion", "GraphEncoder", "Datasets", "ShapeWorld", "Yams"], swiftSettings: fastKernels),
         // A run's metrics: JSONL, TensorBoard event files, loss plots.
         .target(name: "RunLogging", dependencies: ["Diffusion", "Media", "Output"], swiftSettings: fastKernels),
-        .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "Datasets", "GraphEncoder", "Diffusion", "Pipeline", "RunLogging", "Media", "Output", "Collectives", "Yams"],
+        .target(name: "Training", dependencies: ["Tensors", "NN", "SceneGraphs", "ShapeWorld", "Datasets", "GraphEncoder", "Diffusion", "Pipeline", "RunConfiguration", "RunLogging", "Media", "Output", "Collectives", "Yams"],
                 swiftSettings: fastKernels),
         .target(name: "Jobs", dependencies: ["Pipeline", "Diffusion", "GraphEncoder", "SceneGraphs", "ShapeWorld", "Media", "Output", "Tensors"],
                 swiftSettings: fastKernels),
@@ -122,8 +124,9 @@ let package = Package(
         .testTarget(name: "GraphEncoderTests", dependencies: ["GraphEncoder"]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "RunConfigurationTests", dependencies: ["RunConfiguration"]),
         .testTarget(name: "RunLoggingTests", dependencies: ["RunLogging", "Media"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "RunLogging"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "RunConfiguration", "RunLogging"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ShapeWorld", "SceneGraphs", "Media"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),

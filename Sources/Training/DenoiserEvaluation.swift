@@ -1,3 +1,4 @@
+import RunConfiguration
 import RunLogging
 import Diffusion
 import Foundation

@@ -1,3 +1,4 @@
+import RunConfiguration
 import Foundation
 import GraphEncoder
 import SceneGraphs

@@ -1,3 +1,4 @@
+import RunConfiguration
 import Datasets
 import Diffusion
 import Foundation

@@ -1,3 +1,4 @@
+import RunConfiguration
 import Diffusion
 import Foundation
 import NN

@@ -1,3 +1,4 @@
+import RunConfiguration
 import RunLogging
 import Foundation
 import Media
@@ -153,5 +154,12 @@ public final class TrainingRun {
         guard !panels.isEmpty else { return }
         let picture = panels.count == 1 ? panels[0] : try ByteImage.grid(panels, columns: 1, gap: 0)
         try PNGCodec.write(picture, to: folder.lossCurve)
+    }
+}
+
+extension RunIntervals {
+    /// A recipe's log and checkpoint intervals, with evaluations every `evaluate` steps.
+    init(_ recipe: some OptimizationRecipe, evaluate: Int) {
+        self.init(log: recipe.logEvery, checkpoint: recipe.checkpointEvery, evaluate: evaluate, keepCheckpoints: recipe.keepCheckpoints)
     }
 }

@@ -1,3 +1,4 @@
+@testable import RunConfiguration
 import Datasets
 import Diffusion
 import Foundation

@@ -55,13 +55,6 @@ extension OptimizationRecipe {
     }
 }
 
-extension RunIntervals {
-    /// A recipe's log and checkpoint intervals, with evaluations every `evaluate` steps.
-    init(_ recipe: some OptimizationRecipe, evaluate: Int) {
-        self.init(log: recipe.logEvery, checkpoint: recipe.checkpointEvery, evaluate: evaluate, keepCheckpoints: recipe.keepCheckpoints)
-    }
-}
-
 extension YAMLSection {
     /// Refuses `value` below 1 for `key`.
     func requirePositive(_ key: String, _ value: Int) throws {
