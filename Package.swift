@@ -44,6 +44,7 @@ let package = Package(
         .executable(name: "train", targets: ["train"]),
         .executable(name: "pretrain", targets: ["pretrain"]),
         .executable(name: "sample", targets: ["sample"]),
+        .executable(name: "demos", targets: ["demos"]),
         .executable(name: "prepare", targets: ["prepare"]),
     ],
     dependencies: [
@@ -97,6 +98,9 @@ let package = Package(
         .executableTarget(name: "sample", dependencies: [
             "Jobs", "Pipeline", "Diffusion", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "sample", swiftSettings: fastKernels),
+        .executableTarget(name: "demos", dependencies: [
+            "Media", "RunLogging", "ShapeWorld", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Tools/demos", swiftSettings: fastKernels),
         .executableTarget(name: "pretrain", dependencies: [
             "Training", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "pretrain", swiftSettings: fastKernels),
