@@ -20,7 +20,7 @@ public struct NoiseSchedule: Sendable, Equatable {
     /// Nichol & Dhariwal's cosine schedule (arXiv 2102.09672): ᾱ(t) = f(t)/f(0) with
     /// f(t) = cos²((t/T + s)/(1 + s) · π/2), and β_t = 1 − ᾱ_t/ᾱ_{t−1} clipped at 0.999 — the clip
     /// keeps the last steps from being pure noise with an infinite log-SNR.
-    public static func cosine(steps: Int = 1000, offset s: Double = 0.008) -> NoiseSchedule {
+    public static func cosine(steps: Int, offset s: Double = 0.008) -> NoiseSchedule {
         require(steps > 0, "a noise schedule needs at least one step")
         func f(_ t: Double) -> Double {
             let c = cos((t / Double(steps) + s) / (1 + s) * Double.pi / 2)

@@ -35,7 +35,8 @@ public struct BatchJob {
     public func run(with pipeline: DiffusionPipeline, showProgress: Bool = true, log: (String) -> Void = { _ in }) throws -> JobSummary {
         let start = Date()
         try ClipFile.checkOptions(framesPerSecond: framesPerSecond, upscale: upscale)
-        let plan = try JobPlan.read(jobsFile, validator: pipeline.validator, imageSize: pipeline.imageSize, defaults: defaults)
+        let plan = try JobPlan.read(jobsFile, validator: pipeline.validator, imageSize: pipeline.imageSize,
+                                   timesteps: pipeline.setup.timesteps, defaults: defaults)
         try JobFolder.prepare(output)
         let manifestURL = output.appendingPathComponent(shard.manifestName)
         let writer = try ManifestWriter(url: manifestURL)

@@ -128,7 +128,10 @@ public enum JobLine: Equatable, Sendable {
             samplerName = name; steps = nil; eta = nil
         }
         if let raw = object["steps"] {
-            guard let n = integer(raw), n >= 1, n <= 1000 else { return fail("steps", "expected a whole number in 1…1000, got \(show(raw))") }
+            // The model's T is known only once the plan is made (`JobPlan.checkSettings`); this is the sanity bound.
+            guard let n = integer(raw), n >= 1, n <= DiffusionSetup.mostTimesteps else {
+                return fail("steps", "expected a whole number in 1…\(DiffusionSetup.mostTimesteps), got \(show(raw))")
+            }
             steps = n
         }
         if let raw = object["eta"] {

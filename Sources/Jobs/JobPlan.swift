@@ -20,18 +20,18 @@ public struct JobPlan: Sendable {
     public var items: [JobItem] { jobs.flatMap { spec in (0..<spec.count).map { JobItem(spec: spec, index: $0) } } }
 
     /// Reads `file`; a file that cannot be read at all throws, a bad line is recorded in `errors`.
-    public static func read(_ file: URL, validator: SceneGraphValidator, imageSize: Int, defaults: JobDefaults) throws -> JobPlan {
+    public static func read(_ file: URL, validator: SceneGraphValidator, imageSize: Int, timesteps: Int, defaults: JobDefaults) throws -> JobPlan {
         let text: String
         do { text = try String(contentsOf: file, encoding: .utf8) } catch {
             throw SamplingError("\(file.path): cannot read the jobs file: \(error.localizedDescription)")
         }
         return plan(text: text, file: file.path, folder: file.deletingLastPathComponent(), validator: validator,
-                    imageSize: imageSize, defaults: defaults)
+                    imageSize: imageSize, timesteps: timesteps, defaults: defaults)
     }
 
     /// Parses and checks jobs text; `graph_path`s are read relative to `folder`.
     public static func plan(text: String, file: String, folder: URL, validator: SceneGraphValidator, imageSize: Int,
-                            defaults: JobDefaults) -> JobPlan {
+                            timesteps: Int, defaults: JobDefaults) -> JobPlan {
         var jobs: [JobSpec] = [], errors: [JobLineError] = []
         var duplicates = DuplicateRelationships()
         var lineOfID: [String: Int] = [:], lineOfFileName: [String: (line: Int, id: String)] = [:]
@@ -58,6 +58,7 @@ public struct JobPlan: Sendable {
                 do {
                     spec.source = try resolve(spec, folder: folder, validator: validator, duplicates: &duplicates, at: "\(file):\(line)")
                     try checkSize(spec, imageSize: imageSize)
+                    try checkSteps(spec, timesteps: timesteps)
                     jobs.append(spec)
                 } catch var error as JobLineError {
                     error.file = file; error.line = line; error.id = spec.id
@@ -115,6 +116,18 @@ public struct JobPlan: Sendable {
         case .path: break
         }
         return source
+    }
+
+    /// A line's steps lie within the model's training timesteps T.
+    static func checkSteps(_ spec: JobSpec, timesteps: Int) throws {
+        let steps: Int?
+        switch spec.settings.sampler {
+        case .ddpm(let n): steps = n
+        case .ddim(let n, _), .dpmSolverPlusPlus2M(let n): steps = n
+        }
+        if let steps, steps > timesteps {
+            throw JobLineError(file: "", line: 0, field: "steps", reason: "\(steps) is more than the model's \(timesteps) training timesteps")
+        }
     }
 
     /// Output sizes are the model's size times a whole factor (nearest upscaling).

@@ -45,7 +45,7 @@ import Testing
             (#"{"id": "a", "graph": {"objects": ["x"]}, "count": true}"#, "count", "got true"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "seed": -1}"#, "seed", "must not be negative"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "sampler": "euler"}"#, "sampler", "unknown sampler \"euler\""),
-            (#"{"id": "a", "graph": {"objects": ["x"]}, "steps": 0}"#, "steps", "1…1000"),
+            (#"{"id": "a", "graph": {"objects": ["x"]}, "steps": 0}"#, "steps", "1…100000"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "eta": 0.3}"#, "eta", "ddim sampler only"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "guidance": -2}"#, "guidance", "0…100"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "size": 0}"#, "size", "1…8192"),
@@ -131,11 +131,14 @@ import Testing
         let text = "\u{FEFF}{\"id\": \"a b\", \"graph\": {\"objects\": [\"red circle\"]}}\r\n"
             + "{\"id\": \"\(clash)\", \"graph\": {\"objects\": [\"red circle\"]}}\r\n\r\n"
             + "{\"id\": \"c\", \"graph\": {\"objects\": [\"red circle\"]}, \"size\": 40}\n"
+            + "{\"id\": \"d\", \"graph\": {\"objects\": [\"red circle\"]}, \"steps\": 1001}\n"
         let plan = JobPlan.plan(text: text, file: "j.jsonl", folder: URL(fileURLWithPath: "/nonexistent"), validator: validator,
-                                imageSize: 16, defaults: JobDefaults())
+                                imageSize: 16, timesteps: 1000, defaults: JobDefaults())
         #expect(plan.jobs.map(\.id) == ["a b"])
-        #expect(plan.errors.map(\.line) == [2, 4])
+        #expect(plan.errors.map(\.line) == [2, 4, 5])
+        #expect(plan.errors.last?.description == "j.jsonl:5: steps: 1001 is more than the model's 1000 training timesteps")
+        let sized = plan.errors[1]
         #expect(plan.errors.first?.reason.contains("make the same file name") == true, "\(plan.errors)")
-        #expect(plan.errors.last?.description == "j.jsonl:4: size: 40 is not a whole multiple of the model's image size 16 (e.g. 64)")
+        #expect(sized.description == "j.jsonl:4: size: 40 is not a whole multiple of the model's image size 16 (e.g. 64)")
     }
 }

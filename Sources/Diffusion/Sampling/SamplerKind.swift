@@ -12,11 +12,14 @@ public enum SamplerKind: Equatable, Sendable, CustomStringConvertible {
     public static let defaultDDIMSteps = 50
     public static let defaultDPMSolverSteps = 20
 
-    /// Parses "ddpm", "ddim" or "dpm++2m" (any case) with optional steps (1…`trainingSteps`) and η (DDIM only, in [0, 1]).
-    public init(name: String, steps: Int? = nil, eta: Double? = nil, trainingSteps: Int = 1000) throws {
+    /// Parses "ddpm", "ddim" or "dpm++2m" (any case) with optional steps and η (DDIM only, in [0, 1]).
+    /// Steps must lie in 1…`trainingSteps`, the model's T; without it (before a model is loaded) in
+    /// 1…`DiffusionSetup.mostTimesteps`, and `SampleSettings.check` holds them to the model's T.
+    public init(name: String, steps: Int? = nil, eta: Double? = nil, trainingSteps: Int? = nil) throws {
         let key = name.lowercased()
-        if let steps, steps < 1 || steps > trainingSteps {
-            throw SamplerError("--steps must lie in 1…\(trainingSteps) (the model's training timesteps), got \(steps)")
+        let most = trainingSteps ?? DiffusionSetup.mostTimesteps
+        if let steps, steps < 1 || steps > most {
+            throw SamplerError("--steps must lie in 1…\(most)\(trainingSteps == nil ? "" : " (the model's training timesteps)"), got \(steps)")
         }
         if let eta, key != "ddim" {
             throw SamplerError("--eta \(eta) applies to the ddim sampler only, not \(name)")
