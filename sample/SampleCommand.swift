@@ -55,6 +55,7 @@ struct SampleCommand: ParsableCommand {
         do {
             try SampleSettings.checkGuidance(guidance)
             try SampleSettings.checkGuidance(relationGuidance, option: "--relation-guidance")
+            try SampleLimits.checkCount(count)
         } catch { throw ValidationError("\(error)") }
         guard eval == nil || size == nil else { throw ValidationError("--eval writes images at the model's size; --size does not apply") }
     }

@@ -3,6 +3,7 @@ import Diffusion
 import Foundation
 import GraphEncoder
 import Media
+import Pipeline
 import SceneGraphs
 import ShapeWorld
 import Tensors
@@ -26,7 +27,8 @@ struct SampleBench: ParsableCommand {
         var rng = RandomGenerator(seed: 0)
         let config = ModelConfiguration.shapes32
         let model = SceneGraphDiffusion(config, rng: &rng)
-        let schedule = DiffusionSetup(imageSize: size).noiseSchedule
+        let pipeline = DiffusionPipeline(model: model, vocabulary: .shapeWorld, setup: DiffusionSetup(imageSize: size))
+        let settings = SampleSettings(sampler: .dpmSolverPlusPlus2M(steps: steps), guidance: guidance, seed: 0)
         let sampler = DPMSolverPlusPlus2MSampler(steps: steps)
         let json = try graph.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? Data(Self.builtInGraph.utf8)
         let source = graph ?? "built-in graph"
@@ -40,13 +42,18 @@ struct SampleBench: ParsableCommand {
             let validator = SceneGraphValidator(vocabulary: .shapeWorld, maxObjects: (config.encoder.maxTriples + 1) / 2)
             try validator.validate(document, source: source)
             let graphs = [SceneGraph](repeating: document.graphs[0], count: count)
-            let batch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: .shapeWorld))
-            let images = try model.sample(graphs: batch, seeds: (0..<count).map(UInt64.init), sampler: sampler, guidance: guidance,
-                                      schedule: schedule, imageSize: size, batching: batching)
-            for i in 0..<count {
-                let image = try ByteImage(tensor: images.slice(axis: 0, i..<(i + 1)).reshaped([3, size, size]))
-                try PNGCodec.write(image, to: folder.appendingPathComponent("\(i).png"))
+            // The pipeline's way (one UNet call per image, images on separate cores), as `sample` draws;
+            // the whole-batch way only the benchmark runs, to show what that choice costs.
+            let images: [ByteImage]
+            if batching == .perImage {
+                images = try pipeline.images(graphs.enumerated().map { ($1, UInt64($0)) }, settings: settings)
+            } else {
+                let batch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: .shapeWorld))
+                let x = try model.sample(graphs: batch, seeds: (0..<count).map(UInt64.init), sampler: sampler, guidance: guidance,
+                                         schedule: pipeline.schedule, imageSize: size, batching: batching)
+                images = try (0..<count).map { try ByteImage(tensor: x.slice(axis: 0, $0..<($0 + 1)).reshaped([3, size, size])) }
             }
+            for (i, image) in images.enumerated() { try PNGCodec.write(image, to: folder.appendingPathComponent("\(i).png")) }
         }
 
         var result: [(String, String)] = [

@@ -29,7 +29,7 @@ public enum JobLine: Equatable, Sendable {
     /// The keys a jobs line may have.
     public static let fields = ["id", "graph", "graph_path", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "size", "kind"]
     /// Most outputs one line may ask for: a typo such as 1e9 fails at once instead of filling a disk.
-    public static let maxCount = 100_000
+    public static let maxCount = SampleLimits.mostImages
 
     /// Parses one line on its own — no files read, no model needed — so a fuzzer can call it.
     /// `file` only names the jobs file in errors. Graph references and vocabulary are checked later (`JobPlan`).

@@ -4,24 +4,12 @@ import Output
 
 /// PNG files through libpng's simplified API (no setjmp, which Swift cannot use).
 public enum PNGCodec {
-    /// Writes 8-bit grey, RGB or RGBA atomically.
+    /// Writes 8-bit grey, RGB or RGBA atomically: encoded in memory, then written by `AtomicFile`,
+    /// the one way the project makes a file appear whole.
     public static func write(_ image: ByteImage, to url: URL) throws {
-        let output = try OutputPath.media(url)
-        var png = png_image()
-        png.version = UInt32(PNG_IMAGE_VERSION)
-        png.width = UInt32(image.width)
-        png.height = UInt32(image.height)
-        png.format = format(channels: image.channels)
-        let ok = image.pixels.withUnsafeBytes { bytes in
-            png_image_write_to_file(&png, output.temporary.path, 0, bytes.baseAddress, Int32(image.width * image.channels), nil)
-        }
-        let message = messageOf(&png)
-        png_image_free(&png)
-        guard ok != 0 else {
-            output.discard()
-            throw MediaError.png(path: url.path, message: message)
-        }
-        try output.commitMedia()
+        let bytes: [UInt8]
+        do { bytes = try encode(image) } catch MediaError.png(_, let message) { throw MediaError.png(path: url.path, message: message) }
+        do { try AtomicFile.write(bytes, to: url) } catch let error as OutputError { throw MediaError(error) }
     }
 
     /// Reads a PNG as 8-bit grey, RGB or RGBA (whichever is closest to the file's own format;

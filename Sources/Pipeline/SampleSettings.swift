@@ -28,6 +28,13 @@ public enum SampleLimits {
     public static let guidance: ClosedRange<Double> = 0...100
     /// The largest output side in pixels (one 4096² RGB image is 200 MB as a tensor).
     public static let largestSize = DiffusionSetup.largestImageSize
+    /// The most images one request (`--count`, a job line's `count`) may ask for.
+    public static let mostImages = 100_000
+
+    /// Checks an image count: 1…`mostImages`.
+    public static func checkCount(_ count: Int) throws {
+        guard (1...mostImages).contains(count) else { throw SamplingError("--count \(count): must lie in 1…\(mostImages)") }
+    }
 }
 
 extension SampleSettings {
