@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "RunConfigurationTests", dependencies: ["RunConfiguration"]),
         .testTarget(name: "RunLoggingTests", dependencies: ["RunLogging", "Media"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "RunConfiguration", "RunLogging"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "RunConfiguration", "RunLogging", "Pipeline"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ShapeWorld", "SceneGraphs", "Media"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),

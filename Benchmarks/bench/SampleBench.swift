@@ -48,7 +48,7 @@ struct SampleBench: ParsableCommand {
             if batching == .perImage {
                 images = try pipeline.images(graphs.enumerated().map { ($1, UInt64($0)) }, settings: settings)
             } else {
-                let batch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: .shapeWorld))
+                let batch = try GraphBatch(graphs, vocabulary: .shapeWorld)
                 let x = try model.sample(graphs: batch, seeds: (0..<count).map(UInt64.init), sampler: sampler, guidance: guidance,
                                          schedule: pipeline.schedule, imageSize: size, batching: batching)
                 images = try (0..<count).map { try ByteImage(tensor: x.slice(axis: 0, $0..<($0 + 1)).reshaped([3, size, size])) }

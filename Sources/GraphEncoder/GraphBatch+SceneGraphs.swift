@@ -6,6 +6,11 @@ extension GraphBatch {
         self.init(objects: batch.objects, triples: batch.triples, objectToImage: batch.objectToImage,
                   tripleToImage: batch.tripleToImage, imageCount: batch.imageCount)
     }
+
+    /// The encoder's input for validated graphs, by the vocabulary's ids.
+    public init(_ graphs: [SceneGraph], vocabulary: Vocabulary) throws {
+        self.init(try SceneGraphBatch(graphs, vocabulary: vocabulary))
+    }
 }
 
 extension GraphBatch {

@@ -49,7 +49,7 @@ public final class DiffusionPipeline {
         images.reserveCapacity(requests.count)
         for lower in stride(from: 0, to: requests.count, by: batchSize) {
             let part = requests[lower..<min(lower + batchSize, requests.count)]
-            let batch = GraphBatch(try SceneGraphBatch(part.map(\.graph), vocabulary: vocabulary))
+            let batch = try GraphBatch(part.map(\.graph), vocabulary: vocabulary)
             let x = try model.sample(graphs: batch, seeds: part.map(\.seed), sampler: sampler, guidance: settings.guidance, relationGuidance: settings.relationGuidance,
                                      schedule: schedule, imageSize: imageSize,
                                      progress: { _, _ in if cancelled?() == true { throw CancellationError() } })

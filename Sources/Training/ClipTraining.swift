@@ -142,7 +142,7 @@ public final class ClipTraining: TrainingTask {
         optimizer.learningRate = lr
         let clips = recipe.batch, f = frames, n = clips * f
         let (pixels, graphs) = batches.next(clips)
-        let graphBatch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: vocabulary))
+        let graphBatch = try GraphBatch(graphs, vocabulary: vocabulary)
         // Everything before the UNet is frozen: no tape for it.
         var context = GradMode.disabled { model.context(graphBatch) }
         // A clip is conditioned or not as a whole: the null clip is what guidance samples against.

@@ -52,12 +52,18 @@ public final class DenoiserEvaluation {
     /// Copies the EMA averages (kept in `namedParameters` order) into the sampling model.
     func load(_ ema: ExponentialMovingAverage) { ema.copyAverages(into: model.parameters) }
 
+    /// The held-out graphs drawn with the evaluation settings, graph k with seed k: what
+    /// `sample --eval` draws from the written model with `--seed 0` and the same sampler and guidance.
+    func drawHeldOut() throws -> [ByteImage] {
+        let settings = SampleSettings(sampler: try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps), guidance: recipe.evalGuidance, seed: 0)
+        return try pipeline.images(graphs.enumerated().map { ($1, UInt64($0)) }, settings: settings)
+    }
+
     /// Samples every held-out graph, scores the images, writes a sample sheet and returns the figures.
     func run(step: Int, folder: RunFolder, metrics: MetricsLog) throws -> [(String, Double)] {
         guard !graphs.isEmpty else { return [] }
         let start = Date()
-        let settings = SampleSettings(sampler: try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps), guidance: recipe.evalGuidance, seed: 0)
-        let images = try pipeline.images(graphs.enumerated().map { ($1, UInt64($0)) }, settings: settings)
+        let images = try drawHeldOut()
         guard checkable else {
             try writeSheet(step: step, images: images, folder: folder, metrics: metrics)
             return [("seconds", Date().timeIntervalSince(start))]

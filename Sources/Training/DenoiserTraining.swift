@@ -101,7 +101,7 @@ public final class DenoiserTraining: TrainingTask {
         let total = recipe.batch, share = parallel.share(of: total), b = share.count
         batches.renderer.maxObjects = data.maxObjects(atStep: step)
         let (pixels, graphs) = packed != nil ? packed!.next(share, of: total) : batches.next(share, of: total)
-        let graphBatch = GraphBatch(try SceneGraphBatch(graphs, vocabulary: vocabulary))
+        let graphBatch = try GraphBatch(graphs, vocabulary: vocabulary)
         let encoding = recipe.encoder == .frozen ? GradMode.disabled { model.encoder(graphBatch) } : model.encoder(graphBatch)
         var context = model.context(from: encoding)
         context = dropConditions(context, share: share, of: total)

@@ -76,7 +76,7 @@ public final class EncoderPretraining: TrainingTask {
         let total = recipe.batch, shares = parallel.shares(of: total), share = parallel.share(of: total), b = share.count
         let image = model.imageEncoder.configuration
         let (pixels, graphs) = packed != nil ? packed!.next(imagesOf: share, graphsOf: total) : batches.next(imagesOf: share, graphsOf: total)
-        let encoding = model.encoder(GraphBatch(try SceneGraphBatch(Array(graphs[share]), vocabulary: vocabulary)))
+        let encoding = model.encoder(try GraphBatch(Array(graphs[share]), vocabulary: vocabulary))
         let images = Tensor(shape: [b, image.inChannels, image.imageSize, image.imageSize], scalars: pixels)
         let embedded = model.imageEncoder.embed(images)
         let tokens = model.imageEncoder.encode(embedded)
@@ -149,7 +149,7 @@ public final class EncoderPretraining: TrainingTask {
         let share = shares[parallel.communicator.rank]
         let mine = swaps.filter { share.contains($0.index) }.map(\.graph)
         let local = mine.isEmpty ? Tensor.zeros([0, graphConfiguration.globalDimension])
-            : model.encoder(GraphBatch(try SceneGraphBatch(mine, vocabulary: vocabulary))).global
+            : model.encoder(try GraphBatch(mine, vocabulary: vocabulary)).global
         return try parallel.allGather(local, counts: counts)
     }
 

@@ -74,7 +74,7 @@ final class RetrievalEvaluation {
         var parts: [Tensor] = []
         for lower in stride(from: 0, to: list.count, by: 100) {
             let chunk = Array(list[lower..<min(lower + 100, list.count)])
-            parts.append(model.encoder(GraphBatch(try SceneGraphBatch(chunk, vocabulary: vocabulary))).global)
+            parts.append(model.encoder(try GraphBatch(chunk, vocabulary: vocabulary)).global)
         }
         return l2Normalize(concat(parts, axis: 0))
     }
