@@ -107,17 +107,23 @@ public enum JobLine: Equatable, Sendable {
         }
         var guidance = defaults.guidance
         if let raw = object["guidance"] {
-            guard let g = number(raw), g.isFinite, g >= 0, g <= 100 else { return fail("guidance", "expected a number in 0…100, got \(show(raw))") }
+            guard let g = number(raw), g.isFinite, SampleLimits.guidance.contains(g) else {
+                return fail("guidance", "expected a number in \(SampleLimits.guidance.lowerBound)…\(SampleLimits.guidance.upperBound), got \(show(raw))")
+            }
             guidance = g
         }
         var relationGuidance = defaults.relationGuidance
         if let raw = object["relation_guidance"] {
-            guard let g = number(raw), g.isFinite, g >= 0, g <= 100 else { return fail("relation_guidance", "expected a number in 0…100, got \(show(raw))") }
+            guard let g = number(raw), g.isFinite, SampleLimits.guidance.contains(g) else {
+                return fail("relation_guidance", "expected a number in \(SampleLimits.guidance.lowerBound)…\(SampleLimits.guidance.upperBound), got \(show(raw))")
+            }
             relationGuidance = g
         }
         var size = defaults.size
         if let raw = object["size"] {
-            guard let n = integer(raw), n >= 1, n <= 8192 else { return fail("size", "expected a whole number of pixels in 1…8192, got \(show(raw))") }
+            guard let n = integer(raw), n >= 1, n <= SampleLimits.largestSize else {
+                return fail("size", "expected a whole number of pixels in 1…\(SampleLimits.largestSize), got \(show(raw))")
+            }
             size = n
         }
 
