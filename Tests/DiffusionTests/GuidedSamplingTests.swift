@@ -45,7 +45,7 @@ import Tensors
 
     @Test func anImageIsTheSameAloneOrInABatchOfSixteen() throws {
         let model = try ReferenceFixture().model()
-        let schedule = NoiseSchedule.cosine(steps: 1000)
+        let schedule = DiffusionSetup(imageSize: 8).noiseSchedule
         let seeds: [UInt64] = (0..<16).map { 1000 + 7 * UInt64($0) }
         let objectClasses = model.configuration.encoder.objectClasses
         // DDIM with η = 1 draws per-step noise; DPM-Solver++ at guidance 1 runs the unguided batch.
@@ -87,13 +87,13 @@ import Tensors
         let graphs = sampleGraphs([0, 1], objectClasses: model.configuration.encoder.objectClasses)
         let sampler = DPMSolverPlusPlus2MSampler(steps: 4)
         func draw(_ guidance: Double) throws -> [Float] {
-            try model.sample(graphs: graphs, seeds: [5, 6], sampler: sampler, guidance: guidance, schedule: .cosine(steps: 1000), imageSize: 8).scalars
+            try model.sample(graphs: graphs, seeds: [5, 6], sampler: sampler, guidance: guidance, schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8).scalars
         }
         let plain = try draw(1), guided = try draw(3)
         #expect(try plain == draw(1), "same seeds, same images")
         #expect(plain != guided)
         var reported: [String] = []
-        _ = try model.sample(graphs: graphs, seeds: [5, 6], sampler: sampler, guidance: 2, schedule: .cosine(steps: 1000), imageSize: 8,
+        _ = try model.sample(graphs: graphs, seeds: [5, 6], sampler: sampler, guidance: 2, schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8,
                          progress: { reported.append("\($0)/\($1)") })
         #expect(reported == ["1/4", "2/4", "3/4", "4/4"])
     }

@@ -8,7 +8,7 @@ struct GaussianToy {
     let shape: [Int]
     let mean: [Double]
     let deviation: [Double]
-    let schedule = NoiseSchedule.cosine(steps: 1000)
+    let schedule = DiffusionSetup(imageSize: 8).noiseSchedule
 
     /// Per-element means in [−0.4, 0.4] and deviations in `deviations`, from a fixed seed.
     init(shape: [Int], deviations: ClosedRange<Double>, seed: UInt64 = 7) {

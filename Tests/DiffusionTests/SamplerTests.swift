@@ -12,7 +12,7 @@ import Tensors
 
     @Test(arguments: [1, 7, 20, 30, 50, 999, 1000])
     func timestepsAreEvenNoisiestFirstAndDistinct(steps: Int) {
-        let schedule = NoiseSchedule.cosine(steps: 1000)
+        let schedule = DiffusionSetup(imageSize: 8).noiseSchedule
         let samplers: [any Sampler] = [DDPMSampler(steps: steps), DDIMSampler(steps: steps), DPMSolverPlusPlus2MSampler(steps: steps)]
         for sampler in samplers {
             let ts = sampler.timesteps(schedule: schedule)
@@ -28,7 +28,7 @@ import Tensors
     }
 
     @Test func timestepValuesForTheUsualSettings() {
-        let schedule = NoiseSchedule.cosine(steps: 1000)
+        let schedule = DiffusionSetup(imageSize: 8).noiseSchedule
         #expect(DPMSolverPlusPlus2MSampler(steps: 20).timesteps(schedule: schedule) == Array(stride(from: 999, through: 49, by: -50)))
         #expect(DDPMSampler().timesteps(schedule: schedule) == Array((0..<1000).reversed()))
         #expect(DDIMSampler(steps: 4).timesteps(schedule: schedule) == [999, 749, 499, 249])
@@ -132,7 +132,7 @@ import Tensors
         #expect(try SamplerKind(name: "ddpm", steps: 100) == .ddpm(steps: 100))
         let made = try SamplerKind(name: "dpm++2m", steps: 10).makeSampler()
         #expect((made as? DPMSolverPlusPlus2MSampler)?.steps == 10 && (made as? DPMSolverPlusPlus2MSampler)?.clipDenoised == true)
-        #expect(try SamplerKind(name: "ddim", steps: 7, eta: 1).makeSampler().timesteps(schedule: .cosine(steps: 1000)).count == 7)
+        #expect(try SamplerKind(name: "ddim", steps: 7, eta: 1).makeSampler().timesteps(schedule: DiffusionSetup(imageSize: 8).noiseSchedule).count == 7)
     }
 
     @Test func samplerKindRejectsWhatItCannotRun() {
