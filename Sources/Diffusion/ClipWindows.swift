@@ -11,6 +11,8 @@ public struct ClipWindows: Sendable, Equatable {
     public let window: Int
     /// First frame of each window: every `stride` frames, the last one ending at the clip's end.
     public let starts: [Int]
+    /// The clip's frame of every row of the windows, window after window.
+    public let rows: [Int]
 
     /// Windows of `window` frames every `window / 2` frames (half of each window shared with the next).
     public init(frames: Int, window: Int) {
@@ -21,6 +23,8 @@ public struct ClipWindows: Sendable, Equatable {
         var starts = Array(Swift.stride(from: 0, through: frames - self.window, by: stride))
         if starts.last! != frames - self.window { starts.append(frames - self.window) }
         self.starts = starts
+        let window = self.window
+        rows = starts.flatMap { Array($0..<($0 + window)) }
     }
 
     /// Whether the clip needs more than one window.
@@ -31,9 +35,6 @@ public struct ClipWindows: Sendable, Equatable {
     public func epsilon(_ x: Tensor, denoise: (Tensor) -> Tensor) -> Tensor {
         isWindowed ? mean(denoise(gather(x))) : denoise(x)
     }
-
-    /// The clip's frame of every row of the windows, window after window.
-    public var rows: [Int] { starts.flatMap { Array($0..<($0 + window)) } }
 
     /// x [F, …] → the windows' frames [windows·W, …].
     public func gather(_ x: Tensor) -> Tensor {
@@ -50,7 +51,6 @@ public struct ClipWindows: Sendable, Equatable {
 
     /// ε of the windows' frames [windows·W, …] → each clip frame's mean over its windows [F, …].
     public func mean(_ windowed: Tensor) -> Tensor {
-        let rows = self.rows
         require(windowed.shape[0] == rows.count, "ClipWindows: \(windowed.shape[0]) rows, expected \(rows.count)")
         let per = windowed.count / rows.count
         let out = Tensor.zeros([frames] + windowed.shape.dropFirst())

@@ -35,7 +35,4 @@ public enum ShippedModel: String, Sendable, CaseIterable {
         throw SamplingError("the shipped model \(rawValue) is in none of " + folders.map { $0.relativePath + "/" }.joined(separator: ", ")
             + " (set \(Self.environmentVariable) to the clone's weights/ folder, or pass --model)")
     }
-
-    /// Whether it is found anywhere.
-    public var isFound: Bool { (try? locate()) != nil }
 }

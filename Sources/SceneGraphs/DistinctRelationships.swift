@@ -39,3 +39,12 @@ public struct DuplicateRelationships: Sendable, Equatable {
         return "\(dropped) duplicate relationship\(dropped == 1 ? "" : "s") dropped (the first in \(first ?? "?")); each relationship is drawn and scored once"
     }
 }
+
+extension Collection where Element == SceneGraph {
+    /// Whether some frame's set of relationships differs from the first frame's: a clip whose
+    /// layout must change, which a still image cannot show.
+    public var relationsChange: Bool {
+        guard let first = self.first.map({ Set($0.relationships) }) else { return false }
+        return dropFirst().contains { Set($0.relationships) != first }
+    }
+}

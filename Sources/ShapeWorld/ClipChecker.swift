@@ -125,10 +125,8 @@ extension SceneChecker {
             flicker += Double(sum) / Double(max(frames[i].count, 1))
         }
         if frames.count > 1 { flicker /= Double(frames.count - 1) }
-        let firstRelations = graphs.first.map { Set($0.relationships.map { "\($0.subject) \($0.predicate) \($0.object)" }) }
-        let changes = graphs.dropFirst().contains { g in Set(g.relationships.map { "\($0.subject) \($0.predicate) \($0.object)" }) != firstRelations }
         return ClipCheck(frames: checks, identityKept: identity, motionPairs: max(frames.count - 1, 0), consistentPairs: consistent,
-                         relationsChange: changes, flicker: flicker)
+                         relationsChange: graphs.relationsChange, flicker: flicker)
     }
 
     /// Before an object can be tracked, objects of one class are interchangeable: of the ways to

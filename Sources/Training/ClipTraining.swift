@@ -29,14 +29,10 @@ struct ShapeWorldClipBatches {
         let plain = renderer.clip(seed: seed, index: index, frames: frames)
         var hash = SplitMix64(seed: UInt64(index) ^ 0xC11F_5EED)
         guard changingShare > 0, hash.unit() < changingShare else { return plain }
-        func changes(_ c: ShapeWorldClip) -> Bool {
-            let first = c.frames[0].graph.relationships
-            return c.frames.dropFirst().contains { $0.graph.relationships != first }
-        }
-        if changes(plain) { return plain }
+        if plain.frames.map(\.graph).relationsChange { return plain }
         for k in 1..<64 {
             let candidate = renderer.clip(seed: seed ^ 0xC11F_5EED, index: index &* 64 &+ k, frames: frames)
-            if changes(candidate) { return candidate }
+            if candidate.frames.map(\.graph).relationsChange { return candidate }
         }
         return plain
     }
