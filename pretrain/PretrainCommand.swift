@@ -12,7 +12,8 @@ struct PretrainCommand: ParsableCommand {
         discussion: """
         Writes a run folder like `train` (config.yaml, metrics.jsonl + TensorBoard events, loss.png,
         checkpoints/) and, at the end, encoder.safetensors — the graph encoder under encoder.* names,
-        for `train --encoder`. Retrieval figures on held-out pairs every pretrain.eval_every steps.
+        for `train --encoder`, and the image encoder under image_encoder.* (with the graph encoder it
+        scores graph–image agreement: `sample --best-of`, `--scorer`). Retrieval figures on held-out pairs every pretrain.eval_every steps.
         Ctrl-C or SIGTERM saves a checkpoint and exits 0; --resume continues bit for bit.
         """)
 
@@ -23,12 +24,15 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Objectives: contrastive, masked or both (default: the config's loss weights).") var loss: String?
     @Option(name: .customLong("stop-at"), help: "Stop with a checkpoint after this step; the learning-rate schedule still runs to pretrain.steps (continue with --resume).")
     var stopAt: Int?
+    @Flag(help: "With --resume: write encoder.safetensors from the newest checkpoint, without training.") var export = false
     @Option(help: "A prepared data set (prepare --out DIR) to train on instead of ShapeWorld scenes (shorthand for data.pack=DIR).") var data: String?
     @Argument(help: "Config overrides, section.key=value (e.g. pretrain.lr=3e-4).") var overrides: [String] = []
 
     func run() throws {
         OpenBLASCore.ensureOptimizedKernels()
         guard !resume || out != nil else { throw ValidationError("--resume needs --out RUN_FOLDER") }
+        guard !export || resume else { throw ValidationError("--export needs --resume --out RUN_FOLDER: it writes the encoders of the run's newest checkpoint") }
+        guard !export || stopAt == nil else { throw ValidationError("--export trains no steps; leave out --stop-at") }
         if let stopAt, stopAt < 1 { throw ValidationError("--stop-at must be a step ≥ 1, not \(stopAt)") }
         var objectives: PretrainingLoss?
         if let loss {
@@ -41,6 +45,7 @@ struct PretrainCommand: ParsableCommand {
                                                             resume: resume, loss: objectives,
                                                             overrides: overrides + (steps.map { ["pretrain.steps=\($0)"] } ?? []) + (data.map { ["data.pack=\($0)"] } ?? []),
                                                             parallel: command.parallel).prepare()
+            if export { try run.export(); command.notice("exported step \(resumedAt ?? 0): encoders in \(folder)/encoder.safetensors"); return }
             command.announce(folder: folder, resumedAt: resumedAt)
             if case .finished = try run.stopping(at: stopAt).run(resumedAt: resumedAt) {
                 command.notice("done; encoder in \(folder)/encoder.safetensors")

@@ -37,6 +37,8 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "DDIM's η (0 = deterministic).") var eta: Double?
     @Option(help: "Classifier-free guidance scale (1 = none).") var guidance = SampleSettings.defaultGuidance
     @Option(help: "Relation guidance: the graph without its relationships as a second negative (0 = none; one more UNet row per image).") var relationGuidance = 0.0
+    @Option(help: "Draw N candidates per image and keep the one the pretrained encoders score closest to its graph (1 = plain; each candidate costs an image).") var bestOf = 1
+    @Option(help: "Pretrained encoders that score graph–image pairs, for --best-of and --eval's learned figures (default the shipped weights/shapes32_encoder.safetensors).") var scorer: String?
     @Option(help: "Images per sampler call (memory; images do not depend on it).") var batch: Int?
     @Option(help: "Output size in pixels, a multiple of the model's size (nearest upscaling).") var size: Int?
     // Videos (issue 12).
@@ -71,10 +73,11 @@ struct SampleCommand: ParsableCommand {
             // A wrong shard setting fails before the model loads.
             let jobShard = jobs == nil ? Shard.whole : try Shard.resolve(flag: shard, shards: shards, environment: ProcessInfo.processInfo.environment)
             let settings = SampleSettings(sampler: try SamplerKind(name: sampler, steps: steps, eta: eta), guidance: guidance, seed: seed, size: size,
-                                          relationGuidance: relationGuidance)
+                                          relationGuidance: relationGuidance, bestOf: bestOf)
             let input: SampleRun.Input = graph.map { .graph(URL(fileURLWithPath: $0)) } ?? eval.map { .eval(URL(fileURLWithPath: $0)) }
                 ?? .jobs(URL(fileURLWithPath: jobs ?? ""))
             var request = SampleRun(input: input, output: URL(fileURLWithPath: out), model: model.map { URL(fileURLWithPath: $0) }, settings: settings)
+            request.scorer = scorer.map { URL(fileURLWithPath: $0) }
             request.count = count; request.batchSize = batch; request.framesPerSecond = fps; request.upscale = upscale
             request.jobDefaults = JobDefaults(sampler: sampler, steps: steps, eta: eta, guidance: guidance, seed: seed, size: size, count: count,
                                               relationGuidance: relationGuidance)

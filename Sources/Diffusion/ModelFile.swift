@@ -8,6 +8,8 @@ public struct ModelFileError: Error, CustomStringConvertible {
     public var path: String
     public var message: String
     public var description: String { "\(path): \(message)" }
+
+    public init(path: String, message: String) { self.path = path; self.message = message }
 }
 
 /// A trained scene-graph diffusion model on disk: safetensors with the parameters under the

@@ -8,7 +8,8 @@ import ShapeWorld
 /// `sample --eval graphs.jsonl --out DIR`: one image per graph at the model's size, written as
 /// `DIR/000000.png …` with `DIR/graphs.jsonl` (each graph with its image's name and without the
 /// data's boxes: the layout `shapeworld render` writes, so the same tools read both) and `DIR/metrics.json` — the checker's
-/// figures overall, per predicate and per object count.
+/// figures overall, per predicate and per object count, and with a scorer loaded the learned
+/// figures (`LearnedScoreFigures`: retrieval, mean score, Fréchet distance to the file's own images).
 public struct SampleEvaluation {
     public var graphsFile: URL
     public var output: URL
@@ -43,7 +44,11 @@ public struct SampleEvaluation {
         for (graph, image) in zip(graphs, images) {
             report.add(SceneChecker().check(rgb: image.pixels, width: image.width, height: image.height, graph: graph), graph: graph)
         }
-        let json = report.json(settings: settings, secondsPerImage: secondsPerImage)
+        var json = report.json(settings: settings, secondsPerImage: secondsPerImage)
+        if let scorer = pipeline.scorer {
+            let learned = try LearnedScoreFigures(scorer: scorer, graphs: graphs, images: images, real: try realImages(lines.map(\.graph)))
+            json = String(json.dropLast()) + ", " + learned.jsonMembers + "}"
+        }
         try folder.fill { staging in
             var out: [String] = []
             for (i, image) in images.enumerated() {
@@ -58,6 +63,17 @@ public struct SampleEvaluation {
             try Data((json + "\n").utf8).write(to: staging.appendingPathComponent("metrics.json"))
         }
         return json
+    }
+}
+
+extension SampleEvaluation {
+    /// The data's own images of the graphs, where every line names one (`shapeworld render`
+    /// writes them beside the file): the real side of the Fréchet distance. None if any is missing.
+    func realImages(_ graphs: [SceneGraph]) throws -> [ByteImage] {
+        let folder = graphsFile.deletingLastPathComponent()
+        let files = graphs.compactMap { $0.image.map { folder.appendingPathComponent($0) } }
+        guard files.count == graphs.count, files.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) else { return [] }
+        return try files.map { try PNGCodec.read($0) }
     }
 }
 

@@ -13,6 +13,9 @@ public struct SampleRun {
     public var output: URL
     /// The model file; nil = the shipped model (`ShippedModel`), the video one for clips.
     public var model: URL?
+    /// The pretrained encoders that score graph–image pairs (best-of-N, learned evaluation figures);
+    /// nil = the shipped ones, loaded when best-of-N needs them or an evaluation can use them.
+    public var scorer: URL?
     public var settings: SampleSettings
     /// Images of one graph (`--graph`).
     public var count = 1
@@ -43,6 +46,8 @@ public struct SampleRun {
     public func run(notice: (String) -> Void) throws -> String {
         let pipeline = try DiffusionPipeline(modelFile: try model ?? (drawsClips ? ShippedModel.video : ShippedModel.image).locate())
         if let batchSize { pipeline.batchSize = batchSize }
+        if settings.bestOf > 1 && drawsClips { throw SamplingError("--best-of \(settings.bestOf): best-of-N picks images; a clip is drawn once") }
+        try loadScorer(into: pipeline, notice: notice)
         try settings.check(for: pipeline)
         switch input {
         case .graph(let file) where drawsClips:
@@ -64,6 +69,30 @@ public struct SampleRun {
             let job = BatchJob(jobsFile: file, output: output, defaults: jobDefaults, shard: shard, retryFailed: retryFailed,
                                videoModel: videoModel, framesPerSecond: framesPerSecond, upscale: upscale)
             return "\(try job.run(with: pipeline, log: notice))"
+        }
+    }
+}
+
+extension SampleRun {
+    /// Whether this run uses a scorer: best-of-N needs one; an image evaluation reports learned
+    /// figures when one is given or shipped.
+    var wantsScorer: Bool {
+        if settings.bestOf > 1 || scorer != nil { return true }
+        if case .eval = input { return !drawsClips }
+        return false
+    }
+
+    /// Loads `scorer` (or the shipped encoders) into the pipeline when this run uses one. A missing
+    /// or unfit shipped file only costs an evaluation its learned figures (said once); a file the
+    /// user named, or one best-of-N needs, must load.
+    func loadScorer(into pipeline: DiffusionPipeline, notice: (String) -> Void) throws {
+        guard wantsScorer else { return }
+        let required = settings.bestOf > 1 || scorer != nil
+        do {
+            let file = try scorer ?? ShippedModel.encoders.locate()
+            try pipeline.use(scorer: try GraphImageScorer(file: file))
+        } catch where !required {
+            notice("no learned figures: \(error)")
         }
     }
 }

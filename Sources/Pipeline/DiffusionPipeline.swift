@@ -21,6 +21,8 @@ public final class DiffusionPipeline {
     public let metadata: [String: String]
     /// Images per UNet batch (guidance doubles it); images do not depend on it.
     public var batchSize = 16
+    /// The learned graph–image score that best-of-N keeps candidates by (`use(scorer:)`); nil = none loaded.
+    public private(set) var scorer: GraphImageScorer?
 
     /// The side of the images the model was trained on.
     public var imageSize: Int { setup.imageSize }
@@ -39,11 +41,18 @@ public final class DiffusionPipeline {
         self.init(model: contents.model, vocabulary: contents.vocabulary, setup: contents.setup, metadata: contents.metadata)
     }
 
+    /// Makes `scorer` the one best-of-N ranks by, after checking it reads this model's graphs and images.
+    public func use(scorer: GraphImageScorer) throws {
+        try scorer.check(fits: vocabulary, imageSize: imageSize)
+        self.scorer = scorer
+    }
+
     /// Draws one image per (graph, seed); graphs must already be validated and settings checked
     /// (`SampleSettings.check`). `progress(imagesDone)` follows each batch; `cancelled()`, asked at
     /// every denoising step, stops the work by throwing `CancellationError`.
     public func images(_ requests: [(graph: SceneGraph, seed: UInt64)], settings: SampleSettings,
                        progress: ((Int) -> Void)? = nil, cancelled: (() -> Bool)? = nil) throws -> [ByteImage] {
+        if settings.bestOf > 1 { return try bestImages(requests, settings: settings, progress: progress, cancelled: cancelled) }
         let sampler = settings.sampler.makeSampler()
         var images: [ByteImage] = []
         images.reserveCapacity(requests.count)

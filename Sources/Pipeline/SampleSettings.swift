@@ -12,8 +12,12 @@ public struct SampleSettings: Sendable, Equatable {
     /// Relation guidance r (`ClassifierFreeGuidance`): the objects-only graph as a second negative; 0 = none.
     public var relationGuidance: Double
 
-    public init(sampler: SamplerKind, guidance: Double, seed: UInt64, size: Int? = nil, relationGuidance: Double = 0) {
+    /// Candidates drawn per image, the one the learned graph–image score ranks first kept (`BestOfN.swift`); 1 = plain sampling.
+    public var bestOf: Int
+
+    public init(sampler: SamplerKind, guidance: Double, seed: UInt64, size: Int? = nil, relationGuidance: Double = 0, bestOf: Int = 1) {
         self.sampler = sampler; self.guidance = guidance; self.seed = seed; self.size = size; self.relationGuidance = relationGuidance
+        self.bestOf = bestOf
     }
 
     /// The guidance scale used when none is given: `sample --guidance`, jobs lines and `JobDefaults`.
@@ -30,6 +34,8 @@ public enum SampleLimits {
     public static let largestSize = DiffusionSetup.largestImageSize
     /// The most images one request (`--count`, a job line's `count`) may ask for.
     public static let mostImages = 100_000
+    /// The most candidates per image (`--best-of`): each costs a whole image.
+    public static let mostCandidates = 16
 
     /// Checks an image count: 1…`mostImages`.
     public static func checkCount(_ count: Int) throws {
@@ -51,6 +57,12 @@ extension SampleSettings {
     public func check(for pipeline: DiffusionPipeline) throws {
         try Self.checkGuidance(guidance)
         try Self.checkGuidance(relationGuidance, option: "--relation-guidance")
+        guard (1...SampleLimits.mostCandidates).contains(bestOf) else {
+            throw SamplingError("--best-of must lie in 1…\(SampleLimits.mostCandidates), got \(bestOf)")
+        }
+        if bestOf > 1 && pipeline.scorer == nil {
+            throw SamplingError("--best-of \(bestOf) needs the pretrained encoders to score candidates (--scorer, or the shipped \(ShippedModel.encoders.rawValue))")
+        }
         let t = pipeline.setup.timesteps
         switch sampler {
         case .ddpm(let steps?), .ddim(let steps, _), .dpmSolverPlusPlus2M(let steps):

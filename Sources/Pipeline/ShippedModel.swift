@@ -6,6 +6,8 @@ import Foundation
 public enum ShippedModel: String, Sendable, CaseIterable {
     case image = "shapes32.safetensors"
     case video = "shapes32_video.safetensors"
+    /// The pretrained graph and image encoders: the learned graph–image score (`GraphImageScorer`).
+    case encoders = "shapes32_encoder.safetensors"
 
     /// The environment variable naming the folder of the shipped models.
     public static let environmentVariable = "SGD_WEIGHTS"

@@ -232,15 +232,18 @@ public final class EncoderPretraining: TrainingTask {
         try evaluation.run(model)
     }
 
-    /// `encoder.safetensors`: the graph encoder under the reference's `encoder.*` names, with the
-    /// model config, the vocabulary and the recipe in the metadata.
+    /// `encoder.safetensors`: the graph encoder under the reference's `encoder.*` names and its
+    /// contrastive partner, the image encoder, under `image_encoder.*` (the pair scores graph–image
+    /// agreement: `GraphImageScorer`), with the model config, the image encoder's sizes, the
+    /// vocabulary and the recipe in the metadata.
     public func finish(run: RunFolder) throws {
         var modelSection = ModelConfiguration.shapes32
         modelSection.encoder = graphConfiguration
         let metadata = ["format": "scene-graph-encoder/1", "config": configurationJSON([modelSection.section]),
+                        "image_encoder": model.imageEncoder.configuration.json,
                         "vocab": vocabulary.jsonString(), "recipe": configurationJSON([recipe.section, data.section]),
                         "steps": String(step)]
-        try SafeTensorsFile(tensors: model.encoder.stateDict(prefix: "encoder."), metadata: metadata)
-            .write(to: run.url.appendingPathComponent("encoder.safetensors"))
+        let tensors = model.encoder.stateDict(prefix: "encoder.").merging(model.imageEncoder.stateDict(prefix: "image_encoder.")) { a, _ in a }
+        try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: run.url.appendingPathComponent("encoder.safetensors"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import Pipeline
 import SceneGraphs
 import ShapeWorld
 import Tensors
@@ -47,6 +48,27 @@ import Testing
                 "\(provenance ?? "none")")
     }
 
+    /// encoder.safetensors also holds the image encoder the graph encoder was trained against, so the
+    /// pair scores graph–image agreement (`GraphImageScorer`); `--export` rewrites it from a checkpoint.
+    @Test func theEncoderFileHoldsBothEncodersAndExportRewritesIt() throws {
+        let pre = TinyRun.folder("pre-scorer")
+        let config = try TinyRun.configFile(near: pre, text: Self.config)
+        defer { for u in [pre, config] { try? FileManager.default.removeItem(at: u) } }
+        let a = try PretrainingLaunch(config: config, out: pre, resume: false, loss: nil, overrides: ["pretrain.steps=3"]).prepare()
+        #expect(try a.run.run() == .finished)
+        let file = pre.appendingPathComponent("encoder.safetensors")
+        let written = try Data(contentsOf: file)
+        let scorer = try GraphImageScorer(file: file)
+        #expect(scorer.imageEncoder.configuration.width == 16 && scorer.imageEncoder.configuration.depth == 1)
+        for (name, p) in a.task.model.imageEncoder.namedParameters(prefix: "image_encoder.") {
+            #expect(try SafeTensorsFile(contentsOf: file).floats(name).values == p.scalars, "\(name)")
+        }
+        try FileManager.default.removeItem(at: file)
+        let again = try PretrainingLaunch(config: config, out: pre, resume: true, loss: nil, overrides: []).prepare()
+        try again.run.export()
+        #expect(try Data(contentsOf: file) == written)
+    }
+
     /// Stopped after N steps and resumed: the same losses and encoder bit for bit.
     @Test func resumedRunEqualsUninterruptedRun() throws {
         let whole = TinyRun.folder("pre-whole"), parts = TinyRun.folder("pre-parts")
@@ -64,7 +86,8 @@ import Testing
         let ea = try SafeTensorsFile(contentsOf: whole.appendingPathComponent("encoder.safetensors"))
         let eb = try SafeTensorsFile(contentsOf: parts.appendingPathComponent("encoder.safetensors"))
         #expect(ea.tensors == eb.tensors)
-        #expect(ea.tensors.keys.allSatisfy { $0.hasPrefix("encoder.") } && ea.tensors["encoder.obj_embed.weight"] != nil)
+        #expect(ea.tensors.keys.allSatisfy { $0.hasPrefix("encoder.") || $0.hasPrefix("image_encoder.") } && ea.tensors["encoder.obj_embed.weight"] != nil
+                && ea.tensors["image_encoder.patch.weight"] != nil)
     }
 
     /// `--loss masked` turns the contrastive objective off (and the other way round).
