@@ -40,11 +40,14 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
     public var evalSampler = "ddim"
     public var evalSteps = 50
     public var evalGuidance = 3.0
+    /// Pretrained encoders (a pretrain run's encoder.safetensors) whose learned figures — retrieval,
+    /// mean graph–image score, Fréchet distance — every evaluation adds; nil = none.
+    public var evalScorer: String?
 
     public init() {}
 
     static let keys = recipeKeys + ["ema", "sample_every", "encoder", "cond_drop", "min_snr_gamma", "eval_graphs", "eval_sampler",
-                                    "eval_steps", "eval_guidance", "noisy_timestep_share"]
+                                    "eval_steps", "eval_guidance", "noisy_timestep_share", "eval_scorer"]
 
     /// Reads the `train` section (every key optional, unknown keys refused).
     public static func parse(root: Node.Mapping, source: String) throws -> TrainingConfiguration {
@@ -61,6 +64,8 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
         c.evalSampler = try r.choice("eval_sampler", ["ddpm", "ddim", "dpm++2m"]) ?? c.evalSampler
         c.evalSteps = try r.int("eval_steps") ?? c.evalSteps
         c.evalGuidance = try r.double("eval_guidance") ?? c.evalGuidance
+        c.evalScorer = try r.string("eval_scorer")
+        if c.evalScorer?.isEmpty == true { throw r.error("eval_scorer", r.mapping["eval_scorer"], "must name a file (leave the key out for none)") }
         c.noisyTimestepShare = try r.double("noisy_timestep_share") ?? c.noisyTimestepShare
         try r.requireWithin("noisy_timestep_share", c.noisyTimestepShare, 0...1)
 
@@ -77,7 +82,8 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
             ("ema", .double(emaDecay)), ("sample_every", .int(sampleEvery)), ("encoder", .string(encoder.rawValue)), ("cond_drop", .double(conditionDrop)), ("min_snr_gamma", .double(minSNRGamma)),
             ("eval_graphs", .int(evalGraphs)), ("eval_sampler", .string(evalSampler)), ("eval_steps", .int(evalSteps)),
             ("eval_guidance", .double(evalGuidance)),
-        ] + (noisyTimestepShare > 0 ? [("noisy_timestep_share", .double(noisyTimestepShare))] : []))
+        ] + (noisyTimestepShare > 0 ? [("noisy_timestep_share", .double(noisyTimestepShare))] : [])
+          + (evalScorer.map { [("eval_scorer", .string($0))] } ?? []))
     }
 }
 

@@ -28,10 +28,14 @@ public final class DenoiserEvaluation {
     /// Whether the checker can read these graphs: ShapeWorld's classes and geometric predicates
     /// (ShapeWorld, or a pack exported from it); otherwise only the sample sheet is made.
     let checkable: Bool
+    /// The learned encoders (`train.eval_scorer`) and the held-out graphs' own images: the learned
+    /// figures, which need no checker, so a real data set gets a faithfulness figure too.
+    let scorer: GraphImageScorer?
+    let realImages: [ByteImage]
 
-    /// `heldOut`: a pack's held-out graphs; nil renders ShapeWorld's from data.eval_seed.
+    /// `heldOut`: a pack's held-out graphs and images; nil renders ShapeWorld's from data.eval_seed.
     init(configuration: ModelConfiguration, recipe: TrainingConfiguration, data: DataConfiguration,
-         vocabulary: Vocabulary = .shapeWorld, heldOut: [SceneGraph]? = nil) throws {
+         vocabulary: Vocabulary = .shapeWorld, heldOut: (graphs: [SceneGraph], pixels: [[Float]])? = nil) throws {
         var rng = RandomGenerator(seed: 0)
         model = SceneGraphDiffusion(configuration, rng: &rng)
         pipeline = DiffusionPipeline(model: model, vocabulary: vocabulary, setup: DiffusionSetup(imageSize: data.size))
@@ -39,7 +43,8 @@ public final class DenoiserEvaluation {
         let renderer = data.renderer
         // The checker must judge the relations the image shows, not the layout it was rendered
         // with: boxes are dropped, so objects are matched by class alone.
-        graphs = (heldOut ?? (0..<recipe.evalGraphs).map { renderer.scene(seed: data.evalSeed, index: $0).graph }).map { graph in
+        let scenes = heldOut == nil ? (0..<recipe.evalGraphs).map { renderer.scene(seed: data.evalSeed, index: $0) } : []
+        graphs = (heldOut?.graphs ?? scenes.map(\.graph)).map { graph in
             var g = graph
             g.boxes = nil; g.image = nil
             return g
@@ -47,6 +52,22 @@ public final class DenoiserEvaluation {
         checkable = graphs.allSatisfy { g in
             g.objects.allSatisfy { ShapeClass(name: $0) != nil } && g.relationships.allSatisfy { geometricPredicates.contains($0.predicate) }
         }
+        if let file = recipe.evalScorer {
+            let scorer = try GraphImageScorer(file: URL(fileURLWithPath: file))
+            try scorer.check(fits: vocabulary, imageSize: data.size)
+            self.scorer = scorer
+            realImages = try heldOut.map { h in
+                try h.pixels.map { try ByteImage(tensor: Tensor(shape: [3, data.size, data.size], scalars: $0)) }
+            } ?? scenes.map { try ByteImage(width: $0.size, height: $0.size, channels: 3, pixels: $0.pixels) }
+        } else {
+            scorer = nil; realImages = []
+        }
+    }
+
+    /// The learned figures of the held-out images (none without `train.eval_scorer`).
+    func learnedFigures(_ images: [ByteImage]) throws -> [(String, Double)] {
+        guard let scorer else { return [] }
+        return try LearnedScoreFigures(scorer: scorer, graphs: graphs, images: images, real: realImages).named
     }
 
     /// Copies the EMA averages (kept in `namedParameters` order) into the sampling model.
@@ -64,9 +85,10 @@ public final class DenoiserEvaluation {
         guard !graphs.isEmpty else { return [] }
         let start = Date()
         let images = try drawHeldOut()
+        let learned = try learnedFigures(images)
         guard checkable else {
             try writeSheet(step: step, images: images, folder: folder, metrics: metrics)
-            return [("seconds", Date().timeIntervalSince(start))]
+            return learned + [("seconds", Date().timeIntervalSince(start))]
         }
         var right = CheckMetrics(), shuffled = CheckMetrics()
         for (i, image) in images.enumerated() {
@@ -80,7 +102,7 @@ public final class DenoiserEvaluation {
                 ("extra_objects", right.extraPerImage), ("missed_wrong_shape", right.wrongShapeShare),
                 ("missed_wrong_colour", right.wrongColourShare), ("missed_absent", right.absentShare),
                 ("recall_shuffled", shuffled.objectRecall),
-                ("recall_gap", right.objectRecall - shuffled.objectRecall), ("seconds", Date().timeIntervalSince(start))]
+                ("recall_gap", right.objectRecall - shuffled.objectRecall)] + learned + [("seconds", Date().timeIntervalSince(start))]
     }
 
     func writeSheet(step: Int, images: [ByteImage], folder: RunFolder, metrics: MetricsLog) throws {

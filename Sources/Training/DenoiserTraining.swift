@@ -91,7 +91,7 @@ public final class DenoiserTraining: TrainingTask {
         batches = ShapeWorldBatches(renderer: data.renderer, seed: data.seed)
         packed = source.packedBatches()
         evaluation = try DenoiserEvaluation(configuration: configuration, recipe: recipe, data: data, vocabulary: vocabulary,
-                                            heldOut: source.heldOut(recipe.evalGraphs)?.graphs)
+                                            heldOut: source.heldOut(recipe.evalGraphs))
     }
 
     public func trainStep() throws -> [(String, Double)] {

@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import RunLogging
 import Pipeline
 import SceneGraphs
 import ShapeWorld
@@ -67,6 +68,27 @@ import Testing
         let again = try PretrainingLaunch(config: config, out: pre, resume: true, loss: nil, overrides: []).prepare()
         try again.run.export()
         #expect(try Data(contentsOf: file) == written)
+    }
+
+    /// `train.eval_scorer`: every evaluation adds the learned figures of its held-out samples —
+    /// the mean graph–image score always, the Fréchet distance to the graphs' rendered images.
+    @Test func trainingEvaluationAddsTheLearnedFigures() throws {
+        let pre = TinyRun.folder("pre-eval-scorer"), run = TinyRun.folder("train-eval-scorer")
+        let config = try TinyRun.configFile(near: pre, text: Self.config)
+        defer { for u in [pre, run, config] { try? FileManager.default.removeItem(at: u) } }
+        #expect(try PretrainingLaunch(config: config, out: pre, resume: false, loss: nil, overrides: ["pretrain.steps=1"]).prepare().run.run() == .finished)
+        let scorer = pre.appendingPathComponent("encoder.safetensors").path
+        let b = try DenoiserTrainingLaunch(config: config, encoder: nil, out: run, resume: false,
+                                           overrides: ["train.steps=1", "train.eval_graphs=4", "train.eval_steps=2", "train.eval_scorer=\(scorer)"]).prepare()
+        #expect(try b.run.run() == .finished)
+        let names = ["eval/learned_mean_score", "eval/learned_frechet_distance", "eval/recall"]
+        let series = try MetricsHistory.series(in: run.appendingPathComponent("metrics.jsonl"), names: names)
+        #expect(series.map(\.points.count) == [1, 1, 1], "\(series.map(\.name))")
+        let score = series.first?.points.first?.value ?? 9
+        #expect(score >= -1 && score <= 1)
+        #expect(message { _ = try DenoiserTrainingLaunch(config: config, encoder: nil, out: TinyRun.folder("never"), resume: false,
+                                                         overrides: ["train.eval_scorer=/nonexistent/encoder.safetensors"]).prepare() }
+                .contains("/nonexistent/encoder.safetensors: no such encoder file"))
     }
 
     /// Stopped after N steps and resumed: the same losses and encoder bit for bit.
