@@ -80,7 +80,7 @@ struct SampleCommand: ParsableCommand {
             request.scorer = scorer.map { URL(fileURLWithPath: $0) }
             request.count = count; request.batchSize = batch; request.framesPerSecond = fps; request.upscale = upscale
             request.jobDefaults = JobDefaults(sampler: sampler, steps: steps, eta: eta, guidance: guidance, seed: seed, size: size, count: count,
-                                              relationGuidance: relationGuidance)
+                                              relationGuidance: relationGuidance, bestOf: bestOf)
             request.shard = jobShard; request.retryFailed = retryFailed
             if jobs != nil { request.videoModel = JobVideoModel.resolve(flag: videoModel) }
             print(try request.run { FileHandle.standardError.write(Data("sample: \($0)\n".utf8)) })

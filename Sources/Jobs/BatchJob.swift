@@ -36,7 +36,7 @@ public struct BatchJob {
         let start = Date()
         try ClipFile.checkOptions(framesPerSecond: framesPerSecond, upscale: upscale)
         let plan = try JobPlan.read(jobsFile, validator: pipeline.validator, imageSize: pipeline.imageSize,
-                                   timesteps: pipeline.setup.timesteps, defaults: defaults)
+                                   timesteps: pipeline.setup.timesteps, scores: pipeline.scorer != nil, defaults: defaults)
         try JobFolder.prepare(output)
         let manifestURL = output.appendingPathComponent(shard.manifestName)
         let writer = try ManifestWriter(url: manifestURL)
@@ -129,7 +129,7 @@ public struct BatchJob {
         var groups: [[JobItem]] = []
         for item in items {
             if let g = groups.firstIndex(where: { $0[0].spec.settings.sampler == item.spec.settings.sampler && $0[0].spec.settings.guidance == item.spec.settings.guidance
-                && $0[0].spec.settings.relationGuidance == item.spec.settings.relationGuidance }) {
+                && $0[0].spec.settings.relationGuidance == item.spec.settings.relationGuidance && $0[0].spec.settings.bestOf == item.spec.settings.bestOf }) {
                 groups[g].append(item)
             } else {
                 groups.append([item])

@@ -27,7 +27,7 @@ public enum JobLine: Equatable, Sendable {
     case bad(JobLineError)
 
     /// The keys a jobs line may have.
-    public static let fields = ["id", "graph", "graph_path", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "size", "kind"]
+    public static let fields = ["id", "graph", "graph_path", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "best_of", "size", "kind"]
     /// Most outputs one line may ask for: a typo such as 1e9 fails at once instead of filling a disk.
     public static let maxCount = SampleLimits.mostImages
 
@@ -119,6 +119,13 @@ public enum JobLine: Equatable, Sendable {
             }
             relationGuidance = g
         }
+        var bestOf = defaults.bestOf
+        if let raw = object["best_of"] {
+            guard let n = integer(raw), (1...SampleLimits.mostCandidates).contains(n) else {
+                return fail("best_of", "expected a whole number of candidates in 1…\(SampleLimits.mostCandidates), got \(show(raw))")
+            }
+            bestOf = n
+        }
         var size = defaults.size
         if let raw = object["size"] {
             guard let n = integer(raw), n >= 1, n <= SampleLimits.largestSize else {
@@ -151,7 +158,7 @@ public enum JobLine: Equatable, Sendable {
             }
             return fail("sampler", "unknown sampler \"\(samplerName)\": expected one of \(SamplerKind.names.joined(separator: ", "))")
         }
-        let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance)
+        let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance, bestOf: bestOf)
         return .job(JobSpec(id: id, line: line, kind: kind, source: source, count: count, settings: settings))
     }
 

@@ -20,18 +20,20 @@ public struct JobPlan: Sendable {
     public var items: [JobItem] { jobs.flatMap { spec in (0..<spec.count).map { JobItem(spec: spec, index: $0) } } }
 
     /// Reads `file`; a file that cannot be read at all throws, a bad line is recorded in `errors`.
-    public static func read(_ file: URL, validator: SceneGraphValidator, imageSize: Int, timesteps: Int, defaults: JobDefaults) throws -> JobPlan {
+    /// `scores`: whether a graph–image scorer is loaded, which `best_of` > 1 needs.
+    public static func read(_ file: URL, validator: SceneGraphValidator, imageSize: Int, timesteps: Int, scores: Bool = false,
+                            defaults: JobDefaults) throws -> JobPlan {
         let text: String
         do { text = try String(contentsOf: file, encoding: .utf8) } catch {
             throw SamplingError("\(file.path): cannot read the jobs file: \(error.localizedDescription)")
         }
         return plan(text: text, file: file.path, folder: file.deletingLastPathComponent(), validator: validator,
-                    imageSize: imageSize, timesteps: timesteps, defaults: defaults)
+                    imageSize: imageSize, timesteps: timesteps, scores: scores, defaults: defaults)
     }
 
     /// Parses and checks jobs text; `graph_path`s are read relative to `folder`.
     public static func plan(text: String, file: String, folder: URL, validator: SceneGraphValidator, imageSize: Int,
-                            timesteps: Int, defaults: JobDefaults) -> JobPlan {
+                            timesteps: Int, scores: Bool = false, defaults: JobDefaults) -> JobPlan {
         var jobs: [JobSpec] = [], errors: [JobLineError] = []
         var duplicates = DuplicateRelationships()
         var lineOfID: [String: Int] = [:], lineOfFileName: [String: (line: Int, id: String)] = [:]
@@ -59,6 +61,7 @@ public struct JobPlan: Sendable {
                     spec.source = try resolve(spec, folder: folder, validator: validator, duplicates: &duplicates, at: "\(file):\(line)")
                     try checkSize(spec, imageSize: imageSize)
                     try checkSteps(spec, timesteps: timesteps)
+                    try checkBestOf(spec, scores: scores)
                     jobs.append(spec)
                 } catch var error as JobLineError {
                     error.file = file; error.line = line; error.id = spec.id
@@ -127,6 +130,17 @@ public struct JobPlan: Sendable {
         }
         if let steps, steps > timesteps {
             throw JobLineError(file: "", line: 0, field: "steps", reason: "\(steps) is more than the model's \(timesteps) training timesteps")
+        }
+    }
+
+    /// Best of N picks images by a learned score: a video line draws its clip once, and N > 1 needs a scorer.
+    static func checkBestOf(_ spec: JobSpec, scores: Bool) throws {
+        let n = spec.settings.bestOf
+        guard n > 1 else { return }
+        if spec.kind == .video { throw JobLineError(file: "", line: 0, field: "best_of", reason: "\(n): best-of-N picks images; a video is drawn once") }
+        if !scores {
+            throw JobLineError(file: "", line: 0, field: "best_of",
+                               reason: "\(n) needs the pretrained encoders to score candidates (--scorer, or the shipped \(ShippedModel.encoders.rawValue))")
         }
     }
 

@@ -47,11 +47,12 @@ public struct JobDefaults: Sendable, Equatable {
     public var size: Int?
     public var count: Int
     public var relationGuidance: Double
+    public var bestOf: Int
 
     public init(sampler: String = "dpm++2m", steps: Int? = nil, eta: Double? = nil, guidance: Double = SampleSettings.defaultGuidance, seed: UInt64 = 0,
-                size: Int? = nil, count: Int = 1, relationGuidance: Double = 0) {
+                size: Int? = nil, count: Int = 1, relationGuidance: Double = 0, bestOf: Int = 1) {
         self.sampler = sampler; self.steps = steps; self.eta = eta; self.guidance = guidance; self.seed = seed
-        self.size = size; self.count = count; self.relationGuidance = relationGuidance
+        self.size = size; self.count = count; self.relationGuidance = relationGuidance; self.bestOf = bestOf
     }
 }
 

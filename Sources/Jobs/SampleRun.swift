@@ -75,11 +75,14 @@ public struct SampleRun {
 
 extension SampleRun {
     /// Whether this run uses a scorer: best-of-N needs one; an image evaluation reports learned
-    /// figures when one is given or shipped.
+    /// figures, and job lines may ask for best-of-N, when one is given or shipped.
     var wantsScorer: Bool {
         if settings.bestOf > 1 || scorer != nil { return true }
-        if case .eval = input { return !drawsClips }
-        return false
+        switch input {
+        case .eval: return !drawsClips
+        case .jobs: return true
+        case .graph: return false
+        }
     }
 
     /// Loads `scorer` (or the shipped encoders) into the pipeline when this run uses one. A missing
@@ -92,7 +95,7 @@ extension SampleRun {
             let file = try scorer ?? ShippedModel.encoders.locate()
             try pipeline.use(scorer: try GraphImageScorer(file: file))
         } catch where !required {
-            notice("no learned figures: \(error)")
+            if case .eval = input { notice("no learned figures: \(error)") }
         }
     }
 }

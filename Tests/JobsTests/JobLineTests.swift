@@ -141,4 +141,22 @@ import Testing
         #expect(plan.errors.first?.reason.contains("make the same file name") == true, "\(plan.errors)")
         #expect(sized.description == "j.jsonl:4: size: 40 is not a whole multiple of the model's image size 16 (e.g. 64)")
     }
+
+    /// `best_of`: 1…16, an image line's only, and only with a scorer loaded; each error names the field.
+    @Test func bestOfLines() {
+        let validator = SceneGraphValidator(vocabulary: .shapeWorld, maxObjects: 6, maxTriples: 6)
+        let text = "{\"id\": \"a\", \"graph\": {\"objects\": [\"red circle\"]}, \"best_of\": 4}\n"
+            + "{\"id\": \"b\", \"graph\": {\"objects\": [\"red circle\"]}, \"best_of\": 17}\n"
+            + "{\"id\": \"c\", \"frames\": [{\"objects\": [\"red circle\"]}], \"best_of\": 2}\n"
+        func plan(scores: Bool) -> JobPlan {
+            JobPlan.plan(text: text, file: "j.jsonl", folder: URL(fileURLWithPath: "/nonexistent"), validator: validator,
+                         imageSize: 16, timesteps: 1000, scores: scores, defaults: JobDefaults())
+        }
+        let scored = plan(scores: true)
+        #expect(scored.jobs.map(\.id) == ["a"] && scored.jobs.first?.settings.bestOf == 4)
+        #expect(scored.errors.map(\.description) == ["j.jsonl:2: best_of: expected a whole number of candidates in 1…16, got 17",
+                                                    "j.jsonl:3: best_of: 2: best-of-N picks images; a video is drawn once"])
+        #expect(plan(scores: false).errors.first?.description
+                == "j.jsonl:1: best_of: 4 needs the pretrained encoders to score candidates (--scorer, or the shipped shapes32_encoder.safetensors)")
+    }
 }
