@@ -41,9 +41,11 @@ public final class DiffusionPipeline {
 
     /// Draws one image per (graph, seed); graphs must already be validated and settings checked
     /// (`SampleSettings.check`). `progress(imagesDone)` follows each batch; `cancelled()`, asked at
-    /// every denoising step, stops the work by throwing `CancellationError`.
+    /// every denoising step, stops the work by throwing `CancellationError`; `stepProgress(done, total)`
+    /// follows the denoising steps of the batch being drawn (a server's progress bar moves within a batch).
     public func images(_ requests: [(graph: SceneGraph, seed: UInt64)], settings: SampleSettings,
-                       progress: ((Int) -> Void)? = nil, cancelled: (() -> Bool)? = nil) throws -> [ByteImage] {
+                       progress: ((Int) -> Void)? = nil, cancelled: (() -> Bool)? = nil,
+                       stepProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> [ByteImage] {
         let sampler = settings.sampler.makeSampler()
         var images: [ByteImage] = []
         images.reserveCapacity(requests.count)
@@ -52,7 +54,10 @@ public final class DiffusionPipeline {
             let batch = try GraphBatch(part.map(\.graph), vocabulary: vocabulary)
             let x = try model.sample(graphs: batch, seeds: part.map(\.seed), sampler: sampler, guidance: settings.guidance, relationGuidance: settings.relationGuidance,
                                      schedule: schedule, imageSize: imageSize,
-                                     progress: { _, _ in if cancelled?() == true { throw CancellationError() } })
+                                     progress: { done, total in
+                                         if cancelled?() == true { throw CancellationError() }
+                                         stepProgress?(done, total)
+                                     })
             images += try Self.byteImages(x)
             progress?(images.count)
         }
