@@ -6,8 +6,8 @@ struct SampleCommand: AsyncParsableCommand {
         commandName: "sample",
         abstract: "Draw scene graphs with a trained model (the shipped one by default), or serve them over HTTP.",
         discussion: """
-        sample --graph g.json --out a.png                  draw (the default subcommand; `sample draw --help` lists its options)
-        sample serve [--port 8080]                         a web page and an HTTP API on 127.0.0.1 (docs/server.md)
+        sample --graph g.json --out a.png     draw (the default; `sample draw --help`)
+        sample serve [--port 8080]            a page and an HTTP API (docs/server.md)
         """,
         subcommands: [DrawCommand.self, ServeCommand.self],
         defaultSubcommand: DrawCommand.self)

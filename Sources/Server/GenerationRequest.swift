@@ -68,7 +68,8 @@ public struct GenerationRequest: Sendable, Equatable {
         if count > limits.imagesPerGeneration {
             throw .tooMuchWork("count \(count): a generation draws at most \(limits.imagesPerGeneration) (the server's limit; `sample --count` takes up to \(SampleLimits.mostImages))", field: "count")
         }
-        do { try SampleLimits.checkCount(count) } catch { throw .badRequest(apiMessage(error, option: "--count", field: "count"), field: "count") }
+        // SampleLimits' bounds hold too; the server's own upper bound is the one to name.
+        do { try SampleLimits.checkCount(count) } catch { throw .badRequest("count \(count): must lie in 1…\(limits.imagesPerGeneration)", field: "count") }
         if let steps, steps > timesteps {
             throw .tooMuchWork("steps must lie in 1…\(timesteps) (the model's training timesteps), got \(steps)", field: "steps")
         }

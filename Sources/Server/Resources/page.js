@@ -63,6 +63,13 @@ function document_() {
   return { graph: graphOf(0) };
 }
 
+// One line per list, one graph per frame: short enough to read at a glance, still plain JSON.
+function pretty(doc) {
+  const graph = (g, pad) => `{\n${pad}  "objects": ${JSON.stringify(g.objects)},\n${pad}  "relationships": ${JSON.stringify(g.relationships)}\n${pad}}`;
+  if (doc.frames) return `{"frames": [\n${doc.frames.map((g) => "  " + graph(g, "  ")).join(",\n")}\n]}`;
+  return `{"graph": ${graph(doc.graph, "")}}`;
+}
+
 function render() {
   const objects = $("object-list");
   objects.innerHTML = "";
@@ -100,7 +107,7 @@ function render() {
   $("frame-choice").innerHTML = "";
   state.frames.forEach((_, i) => option($("frame-choice"), String(i), `frame ${i}`));
   $("frame-choice").value = String(state.frame);
-  if (document.activeElement !== $("graph-json")) $("graph-json").value = JSON.stringify(document_(), null, 1);
+  if (document.activeElement !== $("graph-json")) $("graph-json").value = pretty(document_());
 }
 
 function changed() { clearErrors(); render(); }
