@@ -50,6 +50,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // `sample serve` (Sources/Server): the HTTP server, its test client, and graceful shutdown on SIGTERM.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries: one module map + shim header each, found through pkg-config.
@@ -85,6 +89,16 @@ let package = Package(
                 swiftSettings: fastKernels),
         .target(name: "Jobs", dependencies: ["Pipeline", "Diffusion", "GraphEncoder", "SceneGraphs", "ShapeWorld", "Media", "Output", "Tensors"],
                 swiftSettings: fastKernels),
+        // `sample serve`: the HTTP API and the page over one DiffusionPipeline (docs/server.md). The
+        // page and openapi.yaml are compiled into the binary, so the server needs no files beside it.
+        .target(name: "Server", dependencies: [
+            "Pipeline", "Jobs", "Diffusion", "SceneGraphs", "Media", "Tensors",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/index.html"),
+                       .embedInCode("Resources/page.js"), .embedInCode("Resources/page.css")],
+                swiftSettings: fastKernels),
 
         // Executables: thin, flags then one call into the libraries.
         .executableTarget(name: "bench", dependencies: [
@@ -96,7 +110,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "shapeworld", swiftSettings: fastKernels),
         .executableTarget(name: "sample", dependencies: [
-            "Jobs", "Pipeline", "Diffusion", "Tensors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Jobs", "Pipeline", "Diffusion", "Tensors", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "sample", swiftSettings: fastKernels),
         .executableTarget(name: "demos", dependencies: [
             "Media", "RunLogging", "ShapeWorld", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -134,6 +148,10 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ShapeWorld", "SceneGraphs", "Media"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "Pipeline", "Jobs", "Diffusion", "GraphEncoder", "NN", "Tensors", "SceneGraphs", "Media",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "DistributedTests", dependencies: ["Collectives", "Tensors"]),
     ]
 )

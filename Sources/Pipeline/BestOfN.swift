@@ -15,9 +15,11 @@ extension DiffusionPipeline {
     }
 
     /// Each request drawn `settings.bestOf` times (candidate seeds from `candidateSeed`), keeping the
-    /// candidate the scorer places closest to its graph. `progress` counts kept images.
+    /// candidate the scorer places closest to its graph. `progress` counts kept images;
+    /// `stepProgress` follows the denoising steps of the candidates' batch being drawn.
     func bestImages(_ requests: [(graph: SceneGraph, seed: UInt64)], settings: SampleSettings,
-                    progress: ((Int) -> Void)?, cancelled: (() -> Bool)?) throws -> [ByteImage] {
+                    progress: ((Int) -> Void)?, cancelled: (() -> Bool)?,
+                    stepProgress: ((_ done: Int, _ total: Int) -> Void)?) throws -> [ByteImage] {
         guard let scorer else { throw SamplingError("--best-of \(settings.bestOf) needs the pretrained encoders to score candidates (--scorer, or the shipped \(ShippedModel.encoders.rawValue))") }
         var single = settings
         single.bestOf = 1
@@ -29,7 +31,7 @@ extension DiffusionPipeline {
         for lower in stride(from: 0, to: requests.count, by: perChunk) {
             let chunk = requests[lower..<min(lower + perChunk, requests.count)]
             let candidates = chunk.flatMap { r in (0..<n).map { (graph: r.graph, seed: Self.candidateSeed(r.seed, candidate: $0)) } }
-            let images = try self.images(candidates, settings: single, cancelled: cancelled)
+            let images = try self.images(candidates, settings: single, cancelled: cancelled, stepProgress: stepProgress)
             let scores = try scorer.scores(graphs: candidates.map(\.graph), images: images)
             for k in 0..<chunk.count {
                 let range = (k * n)..<((k + 1) * n)

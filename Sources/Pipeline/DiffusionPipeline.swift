@@ -49,10 +49,14 @@ public final class DiffusionPipeline {
 
     /// Draws one image per (graph, seed); graphs must already be validated and settings checked
     /// (`SampleSettings.check`). `progress(imagesDone)` follows each batch; `cancelled()`, asked at
-    /// every denoising step, stops the work by throwing `CancellationError`.
+    /// every denoising step, stops the work by throwing `CancellationError`; `stepProgress(done, total)`
+    /// follows the denoising steps of the batch being drawn (a server's progress bar moves within a batch).
     public func images(_ requests: [(graph: SceneGraph, seed: UInt64)], settings: SampleSettings,
-                       progress: ((Int) -> Void)? = nil, cancelled: (() -> Bool)? = nil) throws -> [ByteImage] {
-        if settings.bestOf > 1 { return try bestImages(requests, settings: settings, progress: progress, cancelled: cancelled) }
+                       progress: ((Int) -> Void)? = nil, cancelled: (() -> Bool)? = nil,
+                       stepProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> [ByteImage] {
+        if settings.bestOf > 1 {
+            return try bestImages(requests, settings: settings, progress: progress, cancelled: cancelled, stepProgress: stepProgress)
+        }
         let sampler = settings.sampler.makeSampler()
         var images: [ByteImage] = []
         images.reserveCapacity(requests.count)
@@ -61,7 +65,10 @@ public final class DiffusionPipeline {
             let batch = try GraphBatch(part.map(\.graph), vocabulary: vocabulary)
             let x = try model.sample(graphs: batch, seeds: part.map(\.seed), sampler: sampler, guidance: settings.guidance, relationGuidance: settings.relationGuidance,
                                      schedule: schedule, imageSize: imageSize,
-                                     progress: { _, _ in if cancelled?() == true { throw CancellationError() } })
+                                     progress: { done, total in
+                                         if cancelled?() == true { throw CancellationError() }
+                                         stepProgress?(done, total)
+                                     })
             images += try Self.byteImages(x)
             progress?(images.count)
         }
