@@ -25,12 +25,6 @@ public struct GenerationRequest: Sendable, Equatable {
     /// The fields a body may have.
     static let fields = ["graph", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "size"]
 
-    /// The pipeline that draws this request.
-    func pipeline(in models: LoadedModels) -> DiffusionPipeline? {
-        if case .clips = work { return models.video }
-        return models.image
-    }
-
     /// Images (or frames) this request draws.
     public var pictures: Int {
         switch work {
