@@ -23,7 +23,7 @@ public struct GenerationRequest: Sendable, Equatable {
     public var notices: [String]
 
     /// The fields a body may have.
-    static let fields = ["graph", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "size"]
+    static let fields = ["graph", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "best_of", "size"]
 
     /// Images (or frames) this request draws.
     public var pictures: Int {
@@ -56,6 +56,8 @@ public struct GenerationRequest: Sendable, Equatable {
         let eta = try values.number("eta")
         let guidance = try values.number("guidance") ?? SampleSettings.defaultGuidance
         let relationGuidance = try values.number("relation_guidance") ?? 0
+        let bestOf = try values.integer("best_of") ?? 1
+        if bestOf != 1, case .clips = work { throw .badRequest("best_of \(bestOf): best-of-N picks images; a clip is drawn once", field: "best_of") }
         let size = try values.integer("size")
         let timesteps = pipeline.setup.timesteps
         // Too much work is 422 naming the limit; a value that cannot be right is 400.
@@ -76,10 +78,10 @@ public struct GenerationRequest: Sendable, Equatable {
             let field = message.hasPrefix("--steps") ? "steps" : message.hasPrefix("--eta") ? "eta" : "sampler"
             throw .badRequest(apiMessage(error, option: "--" + field, field: field), field: field)
         }
-        let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance)
+        let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance, bestOf: bestOf)
         do { try settings.check(for: pipeline) } catch {
             let message = "\(error)"
-            let option = ["--relation-guidance", "--guidance", "--steps", "--size"].first { message.hasPrefix($0) } ?? ""
+            let option = ["--relation-guidance", "--guidance", "--steps", "--size", "--best-of"].first { message.hasPrefix($0) } ?? ""
             let field = option.isEmpty ? nil : String(option.dropFirst(2)).replacingOccurrences(of: "-", with: "_")
             throw .badRequest(apiMessage(error, option: option, field: field ?? ""), field: field)
         }

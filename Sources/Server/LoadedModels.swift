@@ -12,19 +12,29 @@ public final class LoadedModels: @unchecked Sendable {
     /// The file names shown in `GET /v1/model` (nil for a model built in memory).
     public let imageFile: String?
     public let videoFile: String?
+    /// The file of the learned graph–image score that `best_of` ranks by (nil = none loaded: `best_of` > 1 is refused).
+    public let scorerFile: String?
 
-    public init(image: DiffusionPipeline, video: DiffusionPipeline? = nil, imageFile: String? = nil, videoFile: String? = nil) {
-        self.image = image; self.video = video; self.imageFile = imageFile; self.videoFile = videoFile
+    public init(image: DiffusionPipeline, video: DiffusionPipeline? = nil, imageFile: String? = nil, videoFile: String? = nil, scorerFile: String? = nil) {
+        self.image = image; self.video = video; self.imageFile = imageFile; self.videoFile = videoFile; self.scorerFile = scorerFile
     }
 
     /// Loads the model files: `image` (nil = the shipped image model) and `video` (nil = the
-    /// shipped video model if there is one, else none: frame requests are then refused).
-    public static func load(image: URL?, video: URL?) throws -> LoadedModels {
+    /// shipped video model if there is one, else none: frame requests are then refused) and
+    /// `scorer` for `best_of` (nil = the shipped encoders if found and fit for the image model).
+    public static func load(image: URL?, video: URL?, scorer: URL? = nil) throws -> LoadedModels {
         let imageURL = try image ?? ShippedModel.image.locate()
         let imagePipeline = try DiffusionPipeline(modelFile: imageURL)
+        var scorerURL: URL?
+        if let scorer {
+            try imagePipeline.use(scorer: GraphImageScorer(file: scorer))
+            scorerURL = scorer
+        } else if let shipped = try? ShippedModel.encoders.locate(), (try? imagePipeline.use(scorer: GraphImageScorer(file: shipped))) != nil {
+            scorerURL = shipped
+        }
         let videoURL = video ?? (try? ShippedModel.video.locate())
         let videoPipeline = try videoURL.map { try DiffusionPipeline(modelFile: $0) }
         return LoadedModels(image: imagePipeline, video: videoPipeline,
-                            imageFile: imageURL.lastPathComponent, videoFile: videoURL?.lastPathComponent)
+                            imageFile: imageURL.lastPathComponent, videoFile: videoURL?.lastPathComponent, scorerFile: scorerURL?.lastPathComponent)
     }
 }

@@ -20,12 +20,13 @@ enum ModelDescription {
             "size": ["min": image.imageSize, "max": SampleLimits.largestSize, "multiple_of": image.imageSize],
             "pixels": limits.pixelsPerGeneration,
             "guidance": [SampleLimits.guidance.lowerBound, SampleLimits.guidance.upperBound],
+            "best_of": image.scorer == nil ? 1 : SampleLimits.mostCandidates,
             "body_bytes": limits.bodyBytes,
             "queue": limits.queuedGenerations,
             "stored_generations": limits.storedGenerations,
         ]
         let defaults: [String: Any] = [
-            "count": 1, "seed": 0, "sampler": "dpm++2m", "guidance": SampleSettings.defaultGuidance, "relation_guidance": 0,
+            "count": 1, "seed": 0, "sampler": "dpm++2m", "guidance": SampleSettings.defaultGuidance, "relation_guidance": 0, "best_of": 1,
             "size": image.imageSize, "eta": 0,
             "steps": ["dpm++2m": SamplerKind.defaultDPMSolverSteps, "ddim": SamplerKind.defaultDDIMSteps, "ddpm": image.setup.timesteps],
         ]
@@ -37,6 +38,7 @@ enum ModelDescription {
             "defaults": defaults,
             "image_model": describe(image, file: models.imageFile),
             "video_model": models.video.map { describe($0, file: models.videoFile) } ?? NSNull(),
+            "scorer": models.scorerFile.map { $0 as Any } ?? NSNull(),
         ]
     }
 

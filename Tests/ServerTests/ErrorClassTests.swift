@@ -41,6 +41,8 @@ import Testing
                 (#"{"graph": \#(Self.graph), "guidance": 101}"#, "guidance"),
                 (#"{"graph": \#(Self.graph), "size": 20}"#, "size"),
                 (#"{"graph": \#(Self.graph), "seed": -1}"#, "seed"),
+                (#"{"graph": \#(Self.graph), "best_of": 17}"#, "best_of"),
+                (#"{"graph": \#(Self.graph), "best_of": 2}"#, "best_of"),
                 (#"{"graph": \#(Self.graph), "colour": 1}"#, "colour"),
                 (#"{"graph": "#, nil),
                 (#"[1, 2]"#, nil),
