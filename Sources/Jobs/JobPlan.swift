@@ -140,7 +140,7 @@ public struct JobPlan: Sendable {
         if spec.kind == .video { throw JobLineError(file: "", line: 0, field: "best_of", reason: "\(n): best-of-N picks images; a video is drawn once") }
         if !scores {
             throw JobLineError(file: "", line: 0, field: "best_of",
-                               reason: "\(n) needs the pretrained encoders to score candidates (--scorer, or the shipped \(ShippedModel.encoders.rawValue))")
+                               reason: "\(n) " + DiffusionPipeline.needsScorer)
         }
     }
 

@@ -5,6 +5,9 @@ import SceneGraphs
 /// Best of N: N candidates per image, kept by the learned graph–image score (`GraphImageScorer`),
 /// never by the ShapeWorld checker — so it works on data that has no checker.
 extension DiffusionPipeline {
+    /// Why best-of-N without a scorer is refused (after "--best-of N " or a job line's "N ").
+    public static let needsScorer = "needs the pretrained encoders to score candidates (--scorer, or the shipped \(ShippedModel.encoders.rawValue))"
+
     /// Candidate `j` of the image with `seed`: candidate 0 is the seed itself, so best-of-1 is the
     /// plain image; the others are hashed from (seed, j), so they repeat exactly and do not collide
     /// with the neighbouring images' seeds (image k of a request has seed + k).
@@ -20,7 +23,7 @@ extension DiffusionPipeline {
     func bestImages(_ requests: [(graph: SceneGraph, seed: UInt64)], settings: SampleSettings,
                     progress: ((Int) -> Void)?, cancelled: (() -> Bool)?,
                     stepProgress: ((_ done: Int, _ total: Int) -> Void)?) throws -> [ByteImage] {
-        guard let scorer else { throw SamplingError("--best-of \(settings.bestOf) needs the pretrained encoders to score candidates (--scorer, or the shipped \(ShippedModel.encoders.rawValue))") }
+        guard let scorer else { throw SamplingError("--best-of \(settings.bestOf) " + Self.needsScorer) }
         var single = settings
         single.bestOf = 1
         let n = settings.bestOf

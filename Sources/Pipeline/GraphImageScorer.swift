@@ -96,15 +96,7 @@ public final class GraphImageScorer {
     public func scores(graphs: [SceneGraph], images: [ByteImage]) throws -> [Float] {
         guard graphs.count == images.count else { throw SamplingError("scores: \(graphs.count) graphs for \(images.count) images") }
         let g = try graphVectors(graphs), v = try imageVectors(images)
-        return (0..<graphs.count).map { Self.dot(g, $0, v, $0) }
-    }
-
-    /// The dot product of row i of a and row j of b.
-    static func dot(_ a: Tensor, _ i: Int, _ b: Tensor, _ j: Int) -> Float {
-        let n = a.shape[1], ap = a.storage.pointer + i * n, bp = b.storage.pointer + j * n
-        var s: Float = 0
-        for k in 0..<n { s += ap[k] * bp[k] }
-        return s
+        return (0..<graphs.count).map { PooledRecall.dot(g, $0, v, $0) }
     }
 
     static let chunk = 64

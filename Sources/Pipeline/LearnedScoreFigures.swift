@@ -25,29 +25,14 @@ public struct LearnedScoreFigures: Sendable, Equatable {
         guard graphs.count == images.count, !images.isEmpty else { throw SamplingError("learned figures: \(graphs.count) graphs for \(images.count) images") }
         let g = try scorer.graphVectors(graphs), v = try scorer.imageVectors(images)
         var total = 0.0
-        for i in 0..<images.count { total += Double(GraphImageScorer.dot(g, i, v, i)) }
+        for i in 0..<images.count { total += Double(PooledRecall.dot(g, i, v, i)) }
         meanScore = total / Double(images.count)
         self.images = images.count
-        if images.count >= Self.pool { (recallAt1, recallAt5) = Self.graphToImageRecall(g, v, pool: Self.pool) }
+        if images.count >= Self.pool { (recallAt1, recallAt5) = PooledRecall.rates(g, v, pool: Self.pool) }
         if real.count >= 2 && images.count >= 2 {
             let r = try scorer.imageVectors(real), d = v.shape[1]
             frechetDistance = FrechetDistance.between(v.scalars, rows: images.count, r.scalars, rows: real.count, dimension: d)
         }
-    }
-
-    /// Graph→image recall at 1 and 5: row q of the graph vectors `g` against the image vectors `v`
-    /// of its pool (consecutive blocks of `pool` rows; a remainder is left out), a hit when fewer
-    /// than k images of the pool score strictly higher than its own.
-    static func graphToImageRecall(_ g: Tensor, _ v: Tensor, pool: Int) -> (Double, Double) {
-        var hits1 = 0, hits5 = 0, queries = 0
-        for lower in stride(from: 0, through: g.shape[0] - pool, by: pool) {
-            for q in lower..<(lower + pool) {
-                let own = GraphImageScorer.dot(g, q, v, q)
-                let better = (lower..<(lower + pool)).filter { GraphImageScorer.dot(g, q, v, $0) > own }.count
-                hits1 += better < 1 ? 1 : 0; hits5 += better < 5 ? 1 : 0; queries += 1
-            }
-        }
-        return (Double(hits1) / Double(max(queries, 1)), Double(hits5) / Double(max(queries, 1)))
     }
 
     /// The figures as (name, value) pairs, for metrics logs; absent ones are left out.

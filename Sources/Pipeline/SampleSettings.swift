@@ -61,7 +61,7 @@ extension SampleSettings {
             throw SamplingError("--best-of must lie in 1…\(SampleLimits.mostCandidates), got \(bestOf)")
         }
         if bestOf > 1 && pipeline.scorer == nil {
-            throw SamplingError("--best-of \(bestOf) needs the pretrained encoders to score candidates (--scorer, or the shipped \(ShippedModel.encoders.rawValue))")
+            throw SamplingError("--best-of \(bestOf) " + DiffusionPipeline.needsScorer)
         }
         let t = pipeline.setup.timesteps
         switch sampler {

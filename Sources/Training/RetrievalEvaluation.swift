@@ -1,6 +1,7 @@
 import RunConfiguration
 import Foundation
 import GraphEncoder
+import Pipeline
 import SceneGraphs
 import ShapeWorld
 import Tensors
@@ -39,30 +40,20 @@ final class RetrievalEvaluation {
         return try GradMode.disabled {
             let g = try graphVectors(model, graphs)
             let v = imageVectors(model)
-            var hits = (g1: 0, g5: 0, i1: 0, i5: 0), queries = 0
-            for lower in stride(from: 0, to: graphs.count - pool + 1, by: pool) {
-                let s = similarities(g, v, range: lower..<(lower + pool))
-                for q in 0..<pool {
-                    let rankG = (0..<pool).filter { s[q * pool + $0] > s[q * pool + q] }.count   // graph q → images
-                    let rankI = (0..<pool).filter { s[$0 * pool + q] > s[q * pool + q] }.count   // image q → graphs
-                    hits.g1 += rankG < 1 ? 1 : 0; hits.g5 += rankG < 5 ? 1 : 0
-                    hits.i1 += rankI < 1 ? 1 : 0; hits.i5 += rankI < 5 ? 1 : 0
-                    queries += 1
-                }
-            }
+            let graphToImage = PooledRecall.rates(g, v, pool: pool), imageToGraph = PooledRecall.rates(v, g, pool: pool)
             // Relation swap: each pair with a flippable relation, its first one flipped.
             let swappable = graphs.indices.filter { !graphs[$0].flippableRelationships.isEmpty }
             let flipped = try graphVectors(model, swappable.map { graphs[$0].flippingPredicate(at: graphs[$0].flippableRelationships[0]) })
             var swapWins = 0
-            for (k, i) in swappable.enumerated() where dot(g, i, v, i) > dot(flipped, k, v, i) { swapWins += 1 }
+            for (k, i) in swappable.enumerated() where PooledRecall.dot(g, i, v, i) > PooledRecall.dot(flipped, k, v, i) { swapWins += 1 }
             let mirrorable = graphs.indices.filter { graphs[$0].hasHorizontalRelation }
             let mirrored = imageVectors(model, mirroredImages(Array(pixels.joined()), indices: mirrorable,
                                                               channels: 3, size: size))
             var mirrorWins = 0
-            for (k, i) in mirrorable.enumerated() where dot(g, i, v, i) > dot(g, i, mirrored, k) { mirrorWins += 1 }
+            for (k, i) in mirrorable.enumerated() where PooledRecall.dot(g, i, v, i) > PooledRecall.dot(g, i, mirrored, k) { mirrorWins += 1 }
             func rate(_ n: Int, _ d: Int) -> Double { d == 0 ? 0 : Double(n) / Double(d) }
-            return [("r1_graph_to_image", rate(hits.g1, queries)), ("r5_graph_to_image", rate(hits.g5, queries)),
-                    ("r1_image_to_graph", rate(hits.i1, queries)), ("r5_image_to_graph", rate(hits.i5, queries)),
+            return [("r1_graph_to_image", graphToImage.atOne), ("r5_graph_to_image", graphToImage.atFive),
+                    ("r1_image_to_graph", imageToGraph.atOne), ("r5_image_to_graph", imageToGraph.atFive),
                     ("relation_swap_accuracy", rate(swapWins, swappable.count)),
                     ("mirror_accuracy", rate(mirrorWins, mirrorable.count))]
         }
@@ -91,19 +82,5 @@ final class RetrievalEvaluation {
             parts.append(model.imageEncoder.global(model.imageEncoder.encode(model.imageEncoder.embed(images))))
         }
         return l2Normalize(concat(parts, axis: 0))
-    }
-
-    /// Cosine similarities of graphs × images within one pool, row-major [pool, pool].
-    func similarities(_ g: Tensor, _ v: Tensor, range: Range<Int>) -> [Float] {
-        var s = [Float](repeating: 0, count: range.count * range.count)
-        for (a, i) in range.enumerated() { for (b, j) in range.enumerated() { s[a * range.count + b] = dot(g, i, v, j) } }
-        return s
-    }
-
-    func dot(_ a: Tensor, _ i: Int, _ b: Tensor, _ j: Int) -> Float {
-        let n = a.shape[1], ap = a.storage.pointer + i * n, bp = b.storage.pointer + j * n
-        var s: Float = 0
-        for k in 0..<n { s += ap[k] * bp[k] }
-        return s
     }
 }

@@ -99,14 +99,19 @@ enum TinyScorer {
         var counted: [Int] = []
         let kept = try pipeline.images(requests, settings: best, progress: { counted.append($0) })
         #expect(kept.count == 2 && counted.last == 2)
+        var winners: [Int] = []
         for (k, r) in requests.enumerated() {
             let candidates = try (0..<3).map { j in
                 try pipeline.images([(r.graph, DiffusionPipeline.candidateSeed(r.seed, candidate: j))], settings: plain)[0]
             }
             let scores = try scorer.scores(graphs: [r.graph, r.graph, r.graph], images: candidates)
             let winner = scores.indices.max { scores[$0] < scores[$1] } ?? 0
+            winners.append(winner)
             #expect(kept[k].pixels == candidates[winner].pixels, "request \(k): candidate \(winner) of scores \(scores)")
         }
+        // A selection that always kept the seed's own image would pass the loop above if every
+        // winner were candidate 0; these seeds have one that is not.
+        #expect(winners.contains { $0 != 0 }, "winners \(winners)")
         #expect(try pipeline.images(requests, settings: plain).map(\.pixels) == requests.map { try pipeline.images([$0], settings: plain)[0].pixels })
     }
 
@@ -135,13 +140,13 @@ enum TinyScorer {
         var v = g
         func swapRows(_ a: Int, _ b: Int) { for k in 0..<d { v.swapAt(a * d + k, b * d + k) } }
         swapRows(0, 1); swapRows(150, 151)
-        let (r1, r5) = LearnedScoreFigures.graphToImageRecall(Tensor(shape: [n, d], scalars: g), Tensor(shape: [n, d], scalars: v), pool: 100)
+        let (r1, r5) = PooledRecall.rates(Tensor(shape: [n, d], scalars: g), Tensor(shape: [n, d], scalars: v), pool: 100)
         #expect(r1 == 196.0 / 200 && r5 == 1)
         // Graphs 3 and 4 score 0.5 with their own images and 0.9 with images 50 and 60 (which
         // still score 1 with their own graphs): two misses at 1, no miss at 5.
         v = g
         for (i, other) in [(3, 50), (4, 60)] { v[i * d + i] = 0.5; v[other * d + i] = 0.9 }
-        let (s1, s5) = LearnedScoreFigures.graphToImageRecall(Tensor(shape: [n, d], scalars: g), Tensor(shape: [n, d], scalars: v), pool: 100)
+        let (s1, s5) = PooledRecall.rates(Tensor(shape: [n, d], scalars: g), Tensor(shape: [n, d], scalars: v), pool: 100)
         #expect(s1 == 198.0 / 200 && s5 == 1)
     }
 }
