@@ -52,4 +52,10 @@ public struct NoiseSchedule: Sendable, Equatable {
     /// Min-SNR-γ weight of the ε-prediction loss at t (Hang et al., arXiv 2303.09556):
     /// min(SNR, γ)/SNR, so the nearly clean steps, which are easy, do not dominate training.
     public func minSNRWeight(_ t: Int, gamma: Double = 5) -> Double { min(snr(t), gamma) / snr(t) }
+
+    /// The Min-SNR-γ weight raised to x̂₀'s, 1/SNR, capped at `x0Maximum` (0 = not raised): the
+    /// ε loss so weighted is x̂₀'s squared error on the noisy steps, where ε's hides a layout error by α/σ.
+    public func x0RaisedWeight(_ t: Int, gamma: Double, x0Maximum: Double) -> Double {
+        max(minSNRWeight(t, gamma: gamma), min(1 / snr(t), x0Maximum))
+    }
 }

@@ -35,6 +35,10 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
     /// Clip training: the share of clips whose timestep is drawn from the noisier half (T/2 … T−1),
     /// where a clip's layout is decided; 0 = uniform over all T.
     public var noisyTimestepShare = 0.0
+    /// Clip training: each example's ε-loss weight is raised to x̂₀'s, 1/SNR, capped here — a
+    /// noisy timestep, where the layout is decided, then counts by its error in the image rather
+    /// than in ε (which hides it by α/σ); 0 = the Min-SNR weights alone.
+    public var x0WeightMax = 0.0
     /// Held-out graphs sampled and checked at every evaluation.
     public var evalGraphs = 64
     public var evalSampler = "ddim"
@@ -47,7 +51,7 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
     public init() {}
 
     static let keys = recipeKeys + ["ema", "sample_every", "encoder", "cond_drop", "min_snr_gamma", "eval_graphs", "eval_sampler",
-                                    "eval_steps", "eval_guidance", "noisy_timestep_share", "eval_scorer"]
+                                    "eval_steps", "eval_guidance", "noisy_timestep_share", "x0_weight_max", "eval_scorer"]
 
     /// Reads the `train` section (every key optional, unknown keys refused).
     public static func parse(root: Node.Mapping, source: String) throws -> TrainingConfiguration {
@@ -68,6 +72,8 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
         if c.evalScorer?.isEmpty == true { throw r.error("eval_scorer", r.mapping["eval_scorer"], "must name a file (leave the key out for none)") }
         c.noisyTimestepShare = try r.double("noisy_timestep_share") ?? c.noisyTimestepShare
         try r.requireWithin("noisy_timestep_share", c.noisyTimestepShare, 0...1)
+        c.x0WeightMax = try r.double("x0_weight_max") ?? c.x0WeightMax
+        try r.requireWithin("x0_weight_max", c.x0WeightMax, 0...1e6)
 
         try r.requirePositive("sample_every", c.sampleEvery); try r.requirePositive("eval_steps", c.evalSteps)
         if c.evalGraphs < 0 { throw r.error("eval_graphs", r.mapping["eval_graphs"], "must not be negative") }
@@ -83,6 +89,7 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
             ("eval_graphs", .int(evalGraphs)), ("eval_sampler", .string(evalSampler)), ("eval_steps", .int(evalSteps)),
             ("eval_guidance", .double(evalGuidance)),
         ] + (noisyTimestepShare > 0 ? [("noisy_timestep_share", .double(noisyTimestepShare))] : [])
+          + (x0WeightMax > 0 ? [("x0_weight_max", .double(x0WeightMax))] : [])
           + (evalScorer.map { [("eval_scorer", .string($0))] } ?? []))
     }
 }

@@ -156,7 +156,7 @@ public final class ClipTraining: TrainingTask {
         let noise = FrameNoise(correlation: model.configuration.unet.frameNoiseCorrelation).draw(x0.shape, frames: f, using: &rng)
         let noisy = DenoiserTraining.noised(x0, noise: noise, timesteps: timesteps, schedule: schedule)
         let eps = model.unet(noisy, timesteps: timesteps, context: context.tokens, mask: context.mask, global: context.global, frames: f)
-        let weights = timesteps.map { Float(schedule.minSNRWeight($0, gamma: recipe.minSNRGamma)) }
+        let weights = timesteps.map { Float(schedule.x0RaisedWeight($0, gamma: recipe.minSNRGamma, x0Maximum: recipe.x0WeightMax)) }
         let loss = weightedMSELoss(eps, noise, exampleWeights: weights)
         let mse = GradMode.disabled { mseLoss(eps, noise).item }
         let gradientNorm = try DenoiserTraining.applyGradients(of: loss, to: trained.map(\.1), optimizer: optimizer, ema: ema, recipe: recipe, step: step)
