@@ -17,6 +17,8 @@ struct SampleBench: ParsableCommand {
     @Option(help: "A scene graph JSON file (default: the three-shapes example, built in).") var graph: String?
     @Option(help: "Solver steps.") var steps = 20
     @Option(help: "Guidance scale.") var guidance = 3.0
+    @Option(help: "Relation guidance (0 = none, the PyTorch reference's setting; `sample`'s default is 3).") var relationGuidance = 0.0
+    @Option(help: "Guide only timesteps t ≥ this share of the schedule (0 = every step, as the reference; `sample`'s default is 0.7).") var guidanceCutoff = 0.0
     @Option(help: "Image size.") var size = 32
     @Option(help: "Timed repetitions (median reported); batch 1 gets one warm-up run first.") var reps = 3
 
@@ -28,7 +30,8 @@ struct SampleBench: ParsableCommand {
         let config = ModelConfiguration.shapes32
         let model = SceneGraphDiffusion(config, rng: &rng)
         let pipeline = DiffusionPipeline(model: model, vocabulary: .shapeWorld, setup: DiffusionSetup(imageSize: size))
-        let settings = SampleSettings(sampler: .dpmSolverPlusPlus2M(steps: steps), guidance: guidance, seed: 0)
+        let settings = SampleSettings(sampler: .dpmSolverPlusPlus2M(steps: steps), guidance: guidance, seed: 0, relationGuidance: relationGuidance,
+                                      guidanceCutoff: guidanceCutoff)
         let sampler = DPMSolverPlusPlus2MSampler(steps: steps)
         let json = try graph.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? Data(Self.builtInGraph.utf8)
         let source = graph ?? "built-in graph"
@@ -49,7 +52,7 @@ struct SampleBench: ParsableCommand {
                 images = try pipeline.images(graphs.enumerated().map { ($1, UInt64($0)) }, settings: settings)
             } else {
                 let batch = try GraphBatch(graphs, vocabulary: .shapeWorld)
-                let x = try model.sample(graphs: batch, seeds: (0..<count).map(UInt64.init), sampler: sampler, guidance: guidance,
+                let x = try model.sample(graphs: batch, seeds: (0..<count).map(UInt64.init), sampler: sampler, guidance: settings.classifierFreeGuidance,
                                          schedule: pipeline.schedule, imageSize: size, batching: batching)
                 images = try (0..<count).map { try ByteImage(tensor: x.slice(axis: 0, $0..<($0 + 1)).reshaped([3, size, size])) }
             }
@@ -58,7 +61,8 @@ struct SampleBench: ParsableCommand {
 
         var result: [(String, String)] = [
             ("engine", "\"swift\""), ("openblas_core", "\"\(BLAS.coreName)\""), ("threads", "\(ParallelConfig.threadCount)"),
-            ("sampler", "\"dpm++2m\""), ("steps", "\(steps)"), ("guidance", "\(guidance)"), ("size", "\(size)"),
+            ("sampler", "\"dpm++2m\""), ("steps", "\(steps)"), ("guidance", "\(guidance)"),
+            ("relation_guidance", "\(relationGuidance)"), ("guidance_cutoff", "\(guidanceCutoff)"), ("size", "\(size)"),
             ("unet_parameters", "\(model.unet.parameterCount)"),
         ]
         var failure: Error?

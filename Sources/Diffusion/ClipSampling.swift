@@ -20,7 +20,7 @@ extension SceneGraphDiffusion {
     /// `RandomGenerator(seed:)`, correlated across frames as the model's `frame_noise` says. An image model (no temporal
     /// layers) draws the baseline instead: every frame starts from the same noise and gets the
     /// same per-step noise, so only the graphs tell the frames apart.
-    public func sampleClip(frames graphs: GraphBatch, seed: UInt64, sampler: any Sampler, guidance: Double, relationGuidance: Double = 0,
+    public func sampleClip(frames graphs: GraphBatch, seed: UInt64, sampler: any Sampler, guidance cfg: ClassifierFreeGuidance,
                            schedule: NoiseSchedule,
                            imageSize: Int, progress: ((_ done: Int, _ total: Int) throws -> Void)? = nil) throws -> Tensor {
         let f = graphs.imageCount
@@ -29,7 +29,6 @@ extension SceneGraphDiffusion {
         return try GradMode.disabled {
             let frameShape = [configuration.unet.inChannels, imageSize, imageSize]
             let sharedNoise = unet.maximumFrames == 0
-            let cfg = ClassifierFreeGuidance(scale: guidance, relationScale: relationGuidance)
             // A clip longer than the frame positions is drawn in overlapping windows; an image
             // model draws frames independently and needs none.
             let windows = ClipWindows(frames: f, window: sharedNoise ? f : unet.maximumFrames)
@@ -39,14 +38,17 @@ extension SceneGraphDiffusion {
             var c = windowed(context(graphs))
             if cfg.needsUnconditional { c = .stacked(c, nullContext(batch: rows)) }
             if cfg.needsObjectsOnly { c = .stacked(c, windowed(context(graphs.objectsOnly))) }
+            let conditional = c.leading(rows)
             let total = sampler.timesteps(schedule: schedule).count
             var done = 0
             let epsilon: (Tensor, Int) throws -> Tensor = { x, t in
+                let guided = cfg.guides(t, of: schedule.steps)
                 let e = windows.epsilon(x) { clips in
-                    cfg.epsilon(clips) { input in
+                    guided ? cfg.epsilon(clips) { input in
                         self.unet(input, timesteps: [Int](repeating: t, count: input.shape[0]), context: c.tokens, mask: c.mask,
                                   global: c.global, frames: windows.window)
-                    }
+                    } : self.unet(clips, timesteps: [Int](repeating: t, count: clips.shape[0]), context: conditional.tokens,
+                                  mask: conditional.mask, global: conditional.global, frames: windows.window)
                 }
                 done += 1
                 try progress?(done, total)

@@ -18,7 +18,7 @@ extension SceneGraphDiffusion {
     /// from `RandomGenerator(seed: seeds[i])` alone; with `.perImage` batching it is the same image in any batch.
     /// `progress(done, total)` is called after each denoising step (for progress bars); an error it
     /// throws (a cancelled request) stops sampling at that step and is rethrown.
-    public func sample(graphs: GraphBatch, seeds: [UInt64], sampler: any Sampler, guidance: Double, relationGuidance: Double = 0,
+    public func sample(graphs: GraphBatch, seeds: [UInt64], sampler: any Sampler, guidance cfg: ClassifierFreeGuidance,
                        schedule: NoiseSchedule, imageSize: Int, batching: SampleBatching = .perImage,
                        progress: ((_ done: Int, _ total: Int) throws -> Void)? = nil) throws -> Tensor {
         require(seeds.count == graphs.imageCount, "\(seeds.count) seeds for \(graphs.imageCount) graphs")
@@ -27,7 +27,6 @@ extension SceneGraphDiffusion {
         return try GradMode.disabled {
             let batch = graphs.imageCount
             let imageShape = [configuration.unet.inChannels, imageSize, imageSize]
-            let cfg = ClassifierFreeGuidance(scale: guidance, relationScale: relationGuidance)
             // Contexts do not change between steps: encode the graphs once.
             func guidedContext(_ g: GraphBatch) -> DiffusionContext { self.guidedContext(g, guidance: cfg) }
             func denoiser(_ c: DiffusionContext, t: Int) -> (Tensor) -> Tensor {
@@ -39,9 +38,13 @@ extension SceneGraphDiffusion {
             switch batching {
             case .wholeBatch:
                 let c = guidedContext(graphs)
-                epsilon = { x, t in cfg.epsilon(x, denoise: denoiser(c, t: t)) }
+                let conditional = c.leading(batch)
+                epsilon = { x, t in
+                    cfg.guides(t, of: schedule.steps) ? cfg.epsilon(x, denoise: denoiser(c, t: t)) : denoiser(conditional, t: t)(x)
+                }
             case .perImage:
                 let contexts = (0..<batch).map { guidedContext(graphs.image($0)) }
+                let conditionals = contexts.map { $0.leading(1) }
                 epsilon = { x, t in
                     let out = Tensor.uninitialized(x.shape)
                     let perImage = x.count / batch
@@ -53,7 +56,9 @@ extension SceneGraphDiffusion {
                     parallelChunks(batch) { images in
                         GradMode.disabled {
                             for i in images {
-                                let e = cfg.epsilon(x.slice(axis: 0, i..<(i + 1)), denoise: denoiser(contexts[i], t: t))
+                                let xi = x.slice(axis: 0, i..<(i + 1))
+                                let e = cfg.guides(t, of: schedule.steps) ? cfg.epsilon(xi, denoise: denoiser(contexts[i], t: t))
+                                    : denoiser(conditionals[i], t: t)(xi)
                                 (out.storage.pointer + i * perImage).update(from: e.storage.pointer, count: perImage)
                             }
                         }

@@ -22,6 +22,13 @@ public struct DiffusionContext {
                                 global: Tensor.zeros([batch, globalDimension]))
     }
 
+    /// The first `rows` rows: the conditional part of a stacked guided context.
+    public func leading(_ rows: Int) -> DiffusionContext {
+        let perRow = tokens.shape[1]
+        return DiffusionContext(tokens: tokens.slice(axis: 0, 0..<rows), mask: Array(mask[0..<(rows * perRow)]),
+                                global: global.slice(axis: 0, 0..<rows))
+    }
+
     /// The contexts of `a` then `b` as one batch (conditional and null halves of a guided step).
     public static func stacked(_ a: DiffusionContext, _ b: DiffusionContext) -> DiffusionContext {
         DiffusionContext(tokens: concat([a.tokens, b.tokens], axis: 0), mask: a.mask + b.mask,

@@ -128,8 +128,8 @@ public struct BatchJob {
     static func groups(_ items: [JobItem]) -> [[JobItem]] {
         var groups: [[JobItem]] = []
         for item in items {
-            if let g = groups.firstIndex(where: { $0[0].spec.settings.sampler == item.spec.settings.sampler && $0[0].spec.settings.guidance == item.spec.settings.guidance
-                && $0[0].spec.settings.relationGuidance == item.spec.settings.relationGuidance && $0[0].spec.settings.bestOf == item.spec.settings.bestOf }) {
+            if let g = groups.firstIndex(where: { $0[0].spec.settings.sampler == item.spec.settings.sampler
+                && $0[0].spec.settings.classifierFreeGuidance == item.spec.settings.classifierFreeGuidance && $0[0].spec.settings.bestOf == item.spec.settings.bestOf }) {
                 groups[g].append(item)
             } else {
                 groups.append([item])

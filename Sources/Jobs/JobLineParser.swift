@@ -27,7 +27,7 @@ public enum JobLine: Equatable, Sendable {
     case bad(JobLineError)
 
     /// The keys a jobs line may have.
-    public static let fields = ["id", "graph", "graph_path", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "best_of", "size", "kind"]
+    public static let fields = ["id", "graph", "graph_path", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "guidance_cutoff", "best_of", "size", "kind"]
     /// Most outputs one line may ask for: a typo such as 1e9 fails at once instead of filling a disk.
     public static let maxCount = SampleLimits.mostImages
 
@@ -119,6 +119,13 @@ public enum JobLine: Equatable, Sendable {
             }
             relationGuidance = g
         }
+        var guidanceCutoff = defaults.guidanceCutoff
+        if let raw = object["guidance_cutoff"] {
+            guard let c = number(raw), c.isFinite, (0...1).contains(c) else {
+                return fail("guidance_cutoff", "expected a share of the schedule in 0…1, got \(show(raw))")
+            }
+            guidanceCutoff = c
+        }
         var bestOf = defaults.bestOf
         if let raw = object["best_of"] {
             guard let n = integer(raw), (1...SampleLimits.mostCandidates).contains(n) else {
@@ -158,7 +165,8 @@ public enum JobLine: Equatable, Sendable {
             }
             return fail("sampler", "unknown sampler \"\(samplerName)\": expected one of \(SamplerKind.names.joined(separator: ", "))")
         }
-        let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance, bestOf: bestOf)
+        let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance, bestOf: bestOf,
+                                      guidanceCutoff: guidanceCutoff)
         return .job(JobSpec(id: id, line: line, kind: kind, source: source, count: count, settings: settings))
     }
 

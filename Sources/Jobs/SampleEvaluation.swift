@@ -105,6 +105,7 @@ public struct CheckReport {
         let counts = byObjectCount.keys.sorted().map { "\"\($0)\": \(byObjectCount[$0]!.json)" }
         return "{\"sampler\": \"\(settings.sampler)\", \"guidance\": \(settings.guidance), "
             + (settings.relationGuidance != 0 ? "\"relation_guidance\": \(settings.relationGuidance), " : "")
+            + (settings.guidanceCutoff != 0 ? "\"guidance_cutoff\": \(settings.guidanceCutoff), " : "")
             + (secondsPerImage.map { String(format: "\"seconds_per_image\": %.3f, ", $0) } ?? "")
             + "\"seed\": \(settings.seed), "
             + "\"object_recall\": \(f(overall.objectRecall)), \"relation_accuracy\": \(f(overall.relationAccuracy)), "

@@ -43,7 +43,7 @@ extension DiffusionPipeline {
     public func clip(_ frames: [SceneGraph], seed: UInt64, settings: SampleSettings,
                      progress: ((_ done: Int, _ total: Int) -> Void)? = nil, cancelled: (() -> Bool)? = nil) throws -> [ByteImage] {
         let batch = try GraphBatch(frames, vocabulary: vocabulary)
-        let x = try model.sampleClip(frames: batch, seed: seed, sampler: settings.sampler.makeSampler(), guidance: settings.guidance, relationGuidance: settings.relationGuidance,
+        let x = try model.sampleClip(frames: batch, seed: seed, sampler: settings.sampler.makeSampler(), guidance: settings.classifierFreeGuidance,
                                      schedule: schedule, imageSize: imageSize, progress: { done, total in
             if cancelled?() == true { throw CancellationError() }
             progress?(done, total)

@@ -63,7 +63,7 @@ public final class DiffusionPipeline {
         for lower in stride(from: 0, to: requests.count, by: batchSize) {
             let part = requests[lower..<min(lower + batchSize, requests.count)]
             let batch = try GraphBatch(part.map(\.graph), vocabulary: vocabulary)
-            let x = try model.sample(graphs: batch, seeds: part.map(\.seed), sampler: sampler, guidance: settings.guidance, relationGuidance: settings.relationGuidance,
+            let x = try model.sample(graphs: batch, seeds: part.map(\.seed), sampler: sampler, guidance: settings.classifierFreeGuidance,
                                      schedule: schedule, imageSize: imageSize,
                                      progress: { done, total in
                                          if cancelled?() == true { throw CancellationError() }

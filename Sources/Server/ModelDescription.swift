@@ -26,7 +26,8 @@ enum ModelDescription {
             "stored_generations": limits.storedGenerations,
         ]
         let defaults: [String: Any] = [
-            "count": 1, "seed": 0, "sampler": "dpm++2m", "guidance": SampleSettings.defaultGuidance, "relation_guidance": 0, "best_of": 1,
+            "count": 1, "seed": 0, "sampler": "dpm++2m", "guidance": SampleSettings.defaultGuidance, "relation_guidance": SampleSettings.defaultRelationGuidance,
+            "guidance_cutoff": SampleSettings.defaultGuidanceCutoff, "best_of": 1,
             "size": image.imageSize, "eta": 0,
             "steps": ["dpm++2m": SamplerKind.defaultDPMSolverSteps, "ddim": SamplerKind.defaultDDIMSteps, "ddpm": image.setup.timesteps],
         ]

@@ -187,7 +187,9 @@ public final class ClipTraining: TrainingTask {
         guard !evaluationClips.isEmpty else { return [] }
         let start = Date()
         loadSamplingWeights()
-        let settings = SampleSettings(sampler: try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps), guidance: recipe.evalGuidance, seed: 0)
+        // Plain guidance at every step, as every learning curve so far was measured, whatever `sample`'s defaults become.
+        let settings = SampleSettings(sampler: try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps), guidance: recipe.evalGuidance, seed: 0,
+                                      relationGuidance: 0, guidanceCutoff: 0)
         var figures = ClipReport()
         var rows: [ByteImage] = []
         for (i, graphs) in evaluationClips.enumerated() {

@@ -76,7 +76,9 @@ public final class DenoiserEvaluation {
     /// The held-out graphs drawn with the evaluation settings, graph k with seed k: what
     /// `sample --eval` draws from the written model with `--seed 0` and the same sampler and guidance.
     func drawHeldOut() throws -> [ByteImage] {
-        let settings = SampleSettings(sampler: try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps), guidance: recipe.evalGuidance, seed: 0)
+        // Plain guidance at every step, as every learning curve so far was measured, whatever `sample`'s defaults become.
+        let settings = SampleSettings(sampler: try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps), guidance: recipe.evalGuidance, seed: 0,
+                                      relationGuidance: 0, guidanceCutoff: 0)
         return try pipeline.images(graphs.enumerated().map { ($1, UInt64($0)) }, settings: settings)
     }
 

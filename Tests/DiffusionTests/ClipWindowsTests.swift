@@ -91,8 +91,8 @@ import Tensors
             let windowed = SceneGraphDiffusion(short, rng: &a), whole = SceneGraphDiffusion(long, rng: &b)
             let graphs = try TemporalTransformerTests.frameGraphs(10)
             let sampler = try SamplerKind(name: "ddpm", steps: 4).makeSampler()
-            let x = try windowed.sampleClip(frames: graphs, seed: 3, sampler: sampler, guidance: 2, schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8)
-            let y = try whole.sampleClip(frames: graphs, seed: 3, sampler: sampler, guidance: 2, schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8)
+            let x = try windowed.sampleClip(frames: graphs, seed: 3, sampler: sampler, guidance: ClassifierFreeGuidance(scale: 2), schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8)
+            let y = try whole.sampleClip(frames: graphs, seed: 3, sampler: sampler, guidance: ClassifierFreeGuidance(scale: 2), schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8)
             #expect(x.shape == [10, 3, 8, 8])
             let difference = zip(x.scalars, y.scalars).map { abs($0 - $1) }.max()!
             #expect(difference < 5e-3, "largest difference \(difference)")

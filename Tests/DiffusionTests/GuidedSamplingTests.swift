@@ -52,21 +52,21 @@ import Tensors
         let settings: [(any Sampler, Double)] = [(DDIMSampler(steps: 3, eta: 1), 2.5), (DPMSolverPlusPlus2MSampler(steps: 3), 1)]
         for (sampler, guidance) in settings {
             let batch = try model.sample(graphs: sampleGraphs(Array(0..<16), objectClasses: objectClasses), seeds: seeds, sampler: sampler,
-                                     guidance: guidance, schedule: schedule, imageSize: 8)
+                                     guidance: ClassifierFreeGuidance(scale: guidance), schedule: schedule, imageSize: 8)
             #expect(batch.shape == [16, 3, 8, 8])
             #expect(batch.scalars.allSatisfy { $0 >= -1 && $0 <= 1 })
             let perImage = 3 * 8 * 8
             let all = batch.scalars
             for i in 0..<16 {
                 let alone = try model.sample(graphs: sampleGraphs([i], objectClasses: objectClasses), seeds: [seeds[i]], sampler: sampler,
-                                         guidance: guidance, schedule: schedule, imageSize: 8)
+                                         guidance: ClassifierFreeGuidance(scale: guidance), schedule: schedule, imageSize: 8)
                 #expect(alone.scalars == Array(all[(i * perImage)..<((i + 1) * perImage)]), "image \(i), guidance \(guidance)")
             }
             // …and the seed matters: two images from different seeds differ.
             #expect(Array(all[0..<perImage]) != Array(all[perImage..<(2 * perImage)]))
             // One UNet call for the whole batch computes the same images up to BLAS rounding.
             let whole = try model.sample(graphs: sampleGraphs(Array(0..<16), objectClasses: objectClasses), seeds: seeds, sampler: sampler,
-                                     guidance: guidance, schedule: schedule, imageSize: 8, batching: .wholeBatch).scalars
+                                     guidance: ClassifierFreeGuidance(scale: guidance), schedule: schedule, imageSize: 8, batching: .wholeBatch).scalars
             let worst = zip(whole, all).map { abs($0 - $1) }.max() ?? 0
             print("whole-batch vs per-image sampling, guidance \(guidance): largest difference \(worst)")
             #expect(worst < 1e-3)
@@ -87,13 +87,13 @@ import Tensors
         let graphs = sampleGraphs([0, 1], objectClasses: model.configuration.encoder.objectClasses)
         let sampler = DPMSolverPlusPlus2MSampler(steps: 4)
         func draw(_ guidance: Double) throws -> [Float] {
-            try model.sample(graphs: graphs, seeds: [5, 6], sampler: sampler, guidance: guidance, schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8).scalars
+            try model.sample(graphs: graphs, seeds: [5, 6], sampler: sampler, guidance: ClassifierFreeGuidance(scale: guidance), schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8).scalars
         }
         let plain = try draw(1), guided = try draw(3)
         #expect(try plain == draw(1), "same seeds, same images")
         #expect(plain != guided)
         var reported: [String] = []
-        _ = try model.sample(graphs: graphs, seeds: [5, 6], sampler: sampler, guidance: 2, schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8,
+        _ = try model.sample(graphs: graphs, seeds: [5, 6], sampler: sampler, guidance: ClassifierFreeGuidance(scale: 2), schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8,
                          progress: { reported.append("\($0)/\($1)") })
         #expect(reported == ["1/4", "2/4", "3/4", "4/4"])
     }

@@ -50,9 +50,9 @@ import Tensors
         let sampler = DDIMSampler(steps: 3)
         func draw(_ r: Double?) throws -> [Float] {
             if let r {
-                return try model.sample(graphs: graphs, seeds: [1], sampler: sampler, guidance: 3, relationGuidance: r, schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8).scalars
+                return try model.sample(graphs: graphs, seeds: [1], sampler: sampler, guidance: ClassifierFreeGuidance(scale: 3, relationScale: r), schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8).scalars
             }
-            return try model.sample(graphs: graphs, seeds: [1], sampler: sampler, guidance: 3, schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8).scalars
+            return try model.sample(graphs: graphs, seeds: [1], sampler: sampler, guidance: ClassifierFreeGuidance(scale: 3), schedule: DiffusionSetup(imageSize: 8).noiseSchedule, imageSize: 8).scalars
         }
         #expect(try draw(0) == draw(nil))
         let difference = zip(try draw(2), try draw(0)).map { abs($0 - $1) }.max()!

@@ -56,7 +56,7 @@ import Testing
         await server.stop()
     }
 
-    /// Fields left out take `sample`'s defaults: seed 0, dpm++2m 20 steps, guidance 5, the model's size.
+    /// Fields left out take `sample`'s defaults: seed 0, dpm++2m 20 steps, guidance 5 and relation guidance 3 at t ≥ 0.7·T, the model's size.
     @Test func leftOutFieldsTakeSamplesDefaults() async throws {
         let server = try TestServer(start: false)
         try await server.app.test(.router) { client in
@@ -64,7 +64,8 @@ import Testing
                 let settings = Body.object(response.body)["settings"] as? [String: Any] ?? [:]
                 #expect(settings["seed"] as? Int == 0 && settings["count"] as? Int == 1)
                 #expect(settings["sampler"] as? String == "dpm++2m" && settings["steps"] as? Int == 20)
-                #expect(settings["guidance"] as? Double == 5 && settings["relation_guidance"] as? Double == 0)
+                #expect(settings["guidance"] as? Double == 5 && settings["relation_guidance"] as? Double == 3)
+                #expect(settings["guidance_cutoff"] as? Double == 0.7)
                 #expect(settings["size"] is NSNull)
             }
         }

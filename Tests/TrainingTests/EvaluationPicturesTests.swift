@@ -7,7 +7,8 @@ import Testing
 @testable import Training
 
 /// The training evaluation draws what `sample --eval` would draw from the model the run writes:
-/// the same pipeline, the same graphs and seeds, byte for byte.
+/// the same pipeline, the same graphs and seeds, byte for byte (with plain guidance at every step,
+/// as every learning curve was measured).
 @Suite struct EvaluationPicturesTests {
     @Test func theEvaluationsImagesAreTheWrittenModelsImages() throws {
         let run = TinyRun.folder("eval-pictures")
@@ -19,7 +20,7 @@ import Testing
         let fromRun = try task.evaluation.drawHeldOut()
         let written = try DiffusionPipeline(modelFile: run.appendingPathComponent("model.safetensors"))
         let settings = SampleSettings(sampler: try SamplerKind(name: task.recipe.evalSampler, steps: task.recipe.evalSteps),
-                                      guidance: task.recipe.evalGuidance, seed: 0)
+                                      guidance: task.recipe.evalGuidance, seed: 0, relationGuidance: 0, guidanceCutoff: 0)
         let fromFile = try written.images(task.evaluation.graphs.enumerated().map { ($1, UInt64($0)) }, settings: settings)
         #expect(fromRun.count == 3)
         #expect(fromRun.map(\.pixels) == fromFile.map(\.pixels))
