@@ -75,6 +75,10 @@ public final class VideoWriter {
         c.pointee.framerate = AVRational(num: fps, den: 1)
         c.pointee.pix_fmt = pixelFormat
         c.pointee.gop_size = 12
+        // One encoder thread: x264's frame threads make the bytes depend on the machine's core count
+        // (and its lookahead on scheduling), and a clip's file must be the same wherever it is drawn
+        // (jobs' shards, `sample`, the server). Clips here are a few dozen small frames.
+        c.pointee.thread_count = 1
         if format.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 { c.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
         switch encoderName {
         case "libx264":
