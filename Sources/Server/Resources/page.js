@@ -154,7 +154,7 @@ function showServerError(error) {
   const field = error.field || "";
   const message = (field ? field + ": " : "") + error.message;
   const settingsField = { count: "count", seed: "seed", sampler: "sampler", steps: "steps", eta: "steps", guidance: "guidance",
-                          relation_guidance: "guidance", size: "size" }[field];
+                          relation_guidance: "guidance", guidance_cutoff: "guidance", size: "size" }[field];
   if (settingsField) { showError(settingsField, message); return; }
   showError("graph-json", message);
   const frame = /^frames\[(\d+)\]/.exec(field);
