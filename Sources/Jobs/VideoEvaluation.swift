@@ -74,7 +74,10 @@ public struct VideoEvaluation {
         }
         progress.finish()
         let model = pipeline.maximumFrames == nil ? "image (baseline: frames drawn independently from the same starting noise)" : "video"
-        let json = "{\"sampler\": \"\(settings.sampler)\", \"guidance\": \(settings.guidance), \"seed\": \(settings.seed), \"model\": \"\(model)\", "
+        let json = "{\"sampler\": \"\(settings.sampler)\", \"guidance\": \(settings.guidance), "
+            + (settings.relationGuidance != 0 ? "\"relation_guidance\": \(settings.relationGuidance), " : "")
+            + (settings.guidanceCutoff != 0 ? "\"guidance_cutoff\": \(settings.guidanceCutoff), " : "")
+            + "\"seed\": \(settings.seed), \"model\": \"\(model)\", "
             + String(metrics.json.dropFirst())
         try folder.fill { staging in
             for (k, strip) in strips.enumerated() {

@@ -132,6 +132,8 @@ enum TinyVideo {
             #expect((0...1).contains(v))
         }
         #expect(figures["model"] as? String == "video")
+        // The settings that drew the clips, as for images: the default relation guidance 3 above 0.7·T.
+        #expect(figures["guidance"] as? Double == 2 && figures["relation_guidance"] as? Double == 3 && figures["guidance_cutoff"] as? Double == 0.7)
         let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
         #expect(written == ["000000.png", "000001.png", "000002.png", "metrics.json"])
         // A bad line fails before any sampling, naming its line.
