@@ -37,6 +37,14 @@ public struct ClassifierFreeGuidance: Sendable, Equatable {
     /// How many copies of x the denoiser gets: conditional, then null, then objects-only as needed.
     public var copies: Int { 1 + (needsUnconditional ? 1 : 0) + (needsObjectsOnly ? 1 : 0) }
 
+    /// ε for x [B, …] at timestep `t` of a `steps`-step schedule: guided (`epsilon(_:denoise:)`) at or
+    /// above the cutoff, below it `denoise` on x alone. `denoise(input, stacked)` is told which it got,
+    /// so it can pass the stacked guided context or only its conditional rows.
+    public func epsilon(_ x: Tensor, at t: Int, of steps: Int, denoise: (_ input: Tensor, _ stacked: Bool) throws -> Tensor) rethrows -> Tensor {
+        guard guides(t, of: steps) else { return try denoise(x, false) }
+        return try epsilon(x) { try denoise($0, true) }
+    }
+
     /// Guided ε for x [B, …]. `denoise` gets x stacked `copies` times (conditional rows first, then
     /// null-graph, then objects-only rows) and returns ε for what it got.
     public func epsilon(_ x: Tensor, denoise: (Tensor) throws -> Tensor) rethrows -> Tensor {

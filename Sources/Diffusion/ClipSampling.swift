@@ -42,13 +42,12 @@ extension SceneGraphDiffusion {
             let total = sampler.timesteps(schedule: schedule).count
             var done = 0
             let epsilon: (Tensor, Int) throws -> Tensor = { x, t in
-                let guided = cfg.guides(t, of: schedule.steps)
                 let e = windows.epsilon(x) { clips in
-                    guided ? cfg.epsilon(clips) { input in
-                        self.unet(input, timesteps: [Int](repeating: t, count: input.shape[0]), context: c.tokens, mask: c.mask,
-                                  global: c.global, frames: windows.window)
-                    } : self.unet(clips, timesteps: [Int](repeating: t, count: clips.shape[0]), context: conditional.tokens,
-                                  mask: conditional.mask, global: conditional.global, frames: windows.window)
+                    cfg.epsilon(clips, at: t, of: schedule.steps) { input, stacked in
+                        let k = stacked ? c : conditional
+                        return self.unet(input, timesteps: [Int](repeating: t, count: input.shape[0]), context: k.tokens, mask: k.mask,
+                                         global: k.global, frames: windows.window)
+                    }
                 }
                 done += 1
                 try progress?(done, total)

@@ -39,9 +39,7 @@ extension SceneGraphDiffusion {
             case .wholeBatch:
                 let c = guidedContext(graphs)
                 let conditional = c.leading(batch)
-                epsilon = { x, t in
-                    cfg.guides(t, of: schedule.steps) ? cfg.epsilon(x, denoise: denoiser(c, t: t)) : denoiser(conditional, t: t)(x)
-                }
+                epsilon = { x, t in cfg.epsilon(x, at: t, of: schedule.steps) { denoiser($1 ? c : conditional, t: t)($0) } }
             case .perImage:
                 let contexts = (0..<batch).map { guidedContext(graphs.image($0)) }
                 let conditionals = contexts.map { $0.leading(1) }
@@ -56,9 +54,9 @@ extension SceneGraphDiffusion {
                     parallelChunks(batch) { images in
                         GradMode.disabled {
                             for i in images {
-                                let xi = x.slice(axis: 0, i..<(i + 1))
-                                let e = cfg.guides(t, of: schedule.steps) ? cfg.epsilon(xi, denoise: denoiser(contexts[i], t: t))
-                                    : denoiser(conditionals[i], t: t)(xi)
+                                let e = cfg.epsilon(x.slice(axis: 0, i..<(i + 1)), at: t, of: schedule.steps) {
+                                    denoiser($1 ? contexts[i] : conditionals[i], t: t)($0)
+                                }
                                 (out.storage.pointer + i * perImage).update(from: e.storage.pointer, count: perImage)
                             }
                         }

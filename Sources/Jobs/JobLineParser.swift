@@ -121,7 +121,7 @@ public enum JobLine: Equatable, Sendable {
         }
         var guidanceCutoff = defaults.guidanceCutoff
         if let raw = object["guidance_cutoff"] {
-            guard let c = number(raw), c.isFinite, (0...1).contains(c) else {
+            guard let c = number(raw), c.isFinite, SampleLimits.guidanceCutoff.contains(c) else {
                 return fail("guidance_cutoff", "expected a share of the schedule in 0…1, got \(show(raw))")
             }
             guidanceCutoff = c

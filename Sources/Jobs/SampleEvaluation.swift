@@ -103,9 +103,7 @@ public struct CheckReport {
             return "\"\(p)\": {\"relations\": \(v.total), \"accuracy\": \(f(v.total == 0 ? 0 : Double(v.held) / Double(v.total)))}"
         }
         let counts = byObjectCount.keys.sorted().map { "\"\($0)\": \(byObjectCount[$0]!.json)" }
-        return "{\"sampler\": \"\(settings.sampler)\", \"guidance\": \(settings.guidance), "
-            + (settings.relationGuidance != 0 ? "\"relation_guidance\": \(settings.relationGuidance), " : "")
-            + (settings.guidanceCutoff != 0 ? "\"guidance_cutoff\": \(settings.guidanceCutoff), " : "")
+        return "{\"sampler\": \"\(settings.sampler)\", " + settings.guidanceJSONFields
             + (secondsPerImage.map { String(format: "\"seconds_per_image\": %.3f, ", $0) } ?? "")
             + "\"seed\": \(settings.seed), "
             + "\"object_recall\": \(f(overall.objectRecall)), \"relation_accuracy\": \(f(overall.relationAccuracy)), "
@@ -114,5 +112,15 @@ public struct CheckReport {
             + "\"missed_wrong_shape\": \(f(overall.wrongShapeShare)), \"missed_wrong_colour\": \(f(overall.wrongColourShare)), "
             + "\"missed_absent\": \(f(overall.absentShare)), "
             + "\"per_predicate\": {\(predicates.joined(separator: ", "))}, \"per_object_count\": {\(counts.joined(separator: ", "))}}"
+    }
+}
+
+extension SampleSettings {
+    /// The guidance an evaluation drew with, as JSON fields each followed by ", " (relation guidance
+    /// and cutoff only when used): shared by the image and the clip evaluation's metrics.json.
+    var guidanceJSONFields: String {
+        "\"guidance\": \(guidance), "
+            + (relationGuidance != 0 ? "\"relation_guidance\": \(relationGuidance), " : "")
+            + (guidanceCutoff != 0 ? "\"guidance_cutoff\": \(guidanceCutoff), " : "")
     }
 }

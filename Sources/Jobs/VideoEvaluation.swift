@@ -74,9 +74,7 @@ public struct VideoEvaluation {
         }
         progress.finish()
         let model = pipeline.maximumFrames == nil ? "image (baseline: frames drawn independently from the same starting noise)" : "video"
-        let json = "{\"sampler\": \"\(settings.sampler)\", \"guidance\": \(settings.guidance), "
-            + (settings.relationGuidance != 0 ? "\"relation_guidance\": \(settings.relationGuidance), " : "")
-            + (settings.guidanceCutoff != 0 ? "\"guidance_cutoff\": \(settings.guidanceCutoff), " : "")
+        let json = "{\"sampler\": \"\(settings.sampler)\", " + settings.guidanceJSONFields
             + "\"seed\": \(settings.seed), \"model\": \"\(model)\", "
             + String(metrics.json.dropFirst())
         try folder.fill { staging in

@@ -48,6 +48,8 @@ public struct SampleSettings: Sendable, Equatable {
 public enum SampleLimits {
     /// Guidance scales accepted: past 100 images are saturated noise.
     public static let guidance: ClosedRange<Double> = 0...100
+    /// Guidance cutoffs accepted: a share of the noise schedule.
+    public static let guidanceCutoff: ClosedRange<Double> = 0...1
     /// The largest output side in pixels (one 4096² RGB image is 200 MB as a tensor).
     public static let largestSize = DiffusionSetup.largestImageSize
     /// The most images one request (`--count`, a job line's `count`) may ask for.
@@ -64,7 +66,7 @@ public enum SampleLimits {
 extension SampleSettings {
     /// Checks a guidance cutoff without a model: a share of the schedule, 0…1.
     public static func checkGuidanceCutoff(_ cutoff: Double) throws {
-        guard cutoff.isFinite, (0...1).contains(cutoff) else {
+        guard cutoff.isFinite, SampleLimits.guidanceCutoff.contains(cutoff) else {
             throw SamplingError("--guidance-cutoff must be a share of the schedule in 0…1, got \(cutoff)")
         }
     }

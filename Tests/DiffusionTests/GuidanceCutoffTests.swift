@@ -15,6 +15,21 @@ import Tensors
         #expect(!ClassifierFreeGuidance(scale: 5, cutoff: 1).guides(999, of: 1000))
     }
 
+    /// Below the cutoff the denoiser gets x alone and is told so; at or above it, the stacked copies.
+    @Test func belowTheCutoffTheDenoiserGetsTheConditionalRowsAlone() {
+        let cfg = ClassifierFreeGuidance(scale: 3, relationScale: 2, cutoff: 0.5)
+        let x = Tensor(shape: [2, 1], scalars: [1, 2])
+        var calls: [(rows: Int, stacked: Bool)] = []
+        // Conditional rows answer x, every other row 0: guided ε = 0 + 3·x + 2·x = 5x; unguided ε = x.
+        func fake(_ input: Tensor, _ stacked: Bool) -> Tensor {
+            calls.append((input.shape[0], stacked))
+            return Tensor(shape: input.shape, scalars: input.scalars.enumerated().map { $0.offset < 2 ? $0.element : 0 })
+        }
+        #expect(cfg.epsilon(x, at: 499, of: 1000, denoise: fake).scalars == [1, 2])
+        #expect(cfg.epsilon(x, at: 500, of: 1000, denoise: fake).scalars == [5, 10])
+        #expect(calls.map(\.rows) == [2, 6] && calls.map(\.stacked) == [false, true])
+    }
+
     /// DDIM with 2 steps visits t = 999 and 499 of T = 1000: a cutoff decides each step by t ≥ cutoff·T.
     @Test func theCutoffSwitchesGuidanceOffExactlyBelowIt() throws {
         var rng = RandomGenerator(seed: 4)
