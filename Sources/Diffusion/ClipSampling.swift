@@ -26,6 +26,10 @@ extension SceneGraphDiffusion {
         let f = graphs.imageCount
         require(f > 0, "a clip needs at least one frame")
         require(f <= Self.maximumClipFrames, "\(f) frames; a clip has at most \(Self.maximumClipFrames)")
+        if unet.maximumFrames > 0 && configuration.unet.contextFrames > 0 {
+            return try sampleContinuedClip(frames: graphs, seed: seed, sampler: sampler, guidance: cfg, schedule: schedule,
+                                           imageSize: imageSize, progress: progress)
+        }
         return try GradMode.disabled {
             let frameShape = [configuration.unet.inChannels, imageSize, imageSize]
             let sharedNoise = unet.maximumFrames == 0

@@ -43,11 +43,7 @@ public struct ClipWindows: Sendable, Equatable {
     }
 
     /// The context of every row of the windows, from the clip's context (one row per frame).
-    public func gather(_ c: DiffusionContext) -> DiffusionContext {
-        let tokensPerFrame = c.tokens.shape[1]
-        let mask = rows.flatMap { c.mask[($0 * tokensPerFrame)..<(($0 + 1) * tokensPerFrame)] }
-        return DiffusionContext(tokens: indexSelect(c.tokens, rows), mask: mask, global: indexSelect(c.global, rows))
-    }
+    public func gather(_ c: DiffusionContext) -> DiffusionContext { c.rows(rows) }
 
     /// ε of the windows' frames [windows·W, …] → each clip frame's mean over its windows [F, …].
     public func mean(_ windowed: Tensor) -> Tensor {

@@ -74,6 +74,7 @@ extension ModelConfiguration {
             ("G", .int(encoder.globalDimension)), ("max_triples", .int(encoder.maxTriples)),
         ] + (unet.frames > 0 ? [("frames", .int(unet.frames))] : [])
           + (unet.frameNoiseCorrelation > 0 ? [("frame_noise", .double(unet.frameNoiseCorrelation))] : [])
+          + (unet.contextFrames > 0 ? [("context_frames", .int(unet.contextFrames))] : [])
           // Written only when on, so files of reference models say exactly the reference's keys.
           + (unet.attentionPositions ? [("attn_positions", .string("sincos"))] : []))
     }

@@ -12,6 +12,7 @@ extension SceneGraphDiffusion {
         var expected = configuration
         expected.unet.frames = 0
         expected.unet.frameNoiseCorrelation = 0
+        expected.unet.contextFrames = 0
         guard image.configuration == expected else {
             let mine = expected.section.values, theirs = image.configuration.section.values
             let key = zip(mine, theirs).first { "\($0.0.1.text)" != "\($0.1.1.text)" }?.0.0 ?? "frames"

@@ -21,6 +21,11 @@ public struct UNetConfiguration: Sendable, Equatable {
     /// models only): each frame's noise is √ρ·(one draw shared by the clip) + √(1−ρ)·(its own draw),
     /// PYoCo's mixed noise prior. Training and sampling must use the same ρ, so it lives in the model.
     public var frameNoiseCorrelation = 0.0
+    /// Clean frames a window of a clip continues from (`model.context_frames`, video models only):
+    /// 0 = every window denoised whole; k > 0 = the first frame drawn alone, then each window of
+    /// `frames` denoises its new frames beside the k frames drawn before it (the first window beside
+    /// frame 0 only). Training and sampling must agree, so it lives in the model.
+    public var contextFrames = 0
 
     public init(channels: Int = 32, multipliers: [Int] = [1, 2, 2], residualBlocks: Int = 2, attentionLevels: [Int] = [1, 2],
                 heads: Int = 4, inChannels: Int = 3, normGroups: Int = 8) {
@@ -79,6 +84,11 @@ public struct ModelConfiguration: Sendable, Equatable {
         }
         if unet.frameNoiseCorrelation > 0 && unet.frames == 0 {
             throw fail("model.frame_noise", "only a video model (model.frames > 0) has frames whose noise can be correlated")
+        }
+        if unet.contextFrames < 0 || (unet.contextFrames > 0 && unet.contextFrames >= unet.frames) {
+            throw fail("model.context_frames", unet.frames == 0
+                       ? "only a video model (model.frames > 0) continues clips from context frames"
+                       : "must lie in 0…\(unet.frames - 1) (fewer than the \(unet.frames) frame positions), found \(unet.contextFrames)")
         }
         for l in unet.attentionLevels where l < 0 || l >= unet.multipliers.count {
             throw fail("model.attn_levels", "level \(l) does not exist (levels 0..<\(unet.multipliers.count))")

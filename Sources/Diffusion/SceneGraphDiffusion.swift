@@ -29,6 +29,13 @@ public struct DiffusionContext {
                                 global: global.slice(axis: 0, 0..<rows))
     }
 
+    /// The rows `indices` (repeats allowed), in that order.
+    public func rows(_ indices: [Int]) -> DiffusionContext {
+        let perRow = tokens.shape[1]
+        let mask = indices.flatMap { self.mask[($0 * perRow)..<(($0 + 1) * perRow)] }
+        return DiffusionContext(tokens: indexSelect(tokens, indices), mask: mask, global: indexSelect(global, indices))
+    }
+
     /// The contexts of `a` then `b` as one batch (conditional and null halves of a guided step).
     public static func stacked(_ a: DiffusionContext, _ b: DiffusionContext) -> DiffusionContext {
         DiffusionContext(tokens: concat([a.tokens, b.tokens], axis: 0), mask: a.mask + b.mask,

@@ -91,7 +91,9 @@ public final class UNet: Module {
     }
 
     /// x [B, 3, H, W], timesteps [B], context [B, M, Cc] with mask [B·M], global [B, G] → ε [B, 3, H, W].
-    /// A video model takes B = clips·`frames` images, the frames of a clip consecutive.
+    /// A video model takes B = clips·`frames` images, the frames of a clip consecutive. At
+    /// `frames` = 1 every image is a frame alone and the temporal layers are skipped: with nothing to
+    /// attend to they would only add what training never showed them, and the image layers draw it.
     public func callAsFunction(_ x: Tensor, timesteps: [Int], context: Tensor, mask: [Bool], global: Tensor,
                                frames: Int = 1,
                                record: ActivationRecorder? = nil) -> Tensor {
@@ -107,7 +109,7 @@ public final class UNet: Module {
             for (j, block) in level.res.items.enumerated() {
                 h = block(h, emb, record: r?.scoped("res.\(j)"))
                 if !level.attn.isEmpty { h = level.attn[j](h, context: context, mask: mask, record: r?.scoped("attn.\(j)")) }
-                if let temporal = level.temporal { h = temporal[j](h, frames: frames, record: r?.scoped("temporal.\(j)")) }
+                if let temporal = level.temporal, frames > 1 { h = temporal[j](h, frames: frames, record: r?.scoped("temporal.\(j)")) }
                 skips.append(h)
             }
             if let downsample = level.downsample {
@@ -117,14 +119,14 @@ public final class UNet: Module {
         }
         h = midRes1(h, emb, record: record?.scoped("mid_res1"))
         h = midAttention(h, context: context, mask: mask, record: record?.scoped("mid_attn"))
-        if let midTemporal { h = midTemporal(h, frames: frames, record: record?.scoped("mid_temporal")) }
+        if let midTemporal, frames > 1 { h = midTemporal(h, frames: frames, record: record?.scoped("mid_temporal")) }
         h = midRes2(h, emb, record: record?.scoped("mid_res2"))
         for (l, level) in up.items.enumerated() {
             let r = record?.scoped("up.\(l)")
             for (j, block) in level.res.items.enumerated() {
                 h = block(concat([h, skips.removeLast()], axis: 1), emb, record: r?.scoped("res.\(j)"))
                 if !level.attn.isEmpty { h = level.attn[j](h, context: context, mask: mask, record: r?.scoped("attn.\(j)")) }
-                if let temporal = level.temporal { h = temporal[j](h, frames: frames, record: r?.scoped("temporal.\(j)")) }
+                if let temporal = level.temporal, frames > 1 { h = temporal[j](h, frames: frames, record: r?.scoped("temporal.\(j)")) }
             }
             if let upsample = level.upsample {
                 h = upsample(upsampleNearest2x(h)); r?("upsample", h)

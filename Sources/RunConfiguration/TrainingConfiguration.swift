@@ -39,6 +39,10 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
     /// noisy timestep, where the layout is decided, then counts by its error in the image rather
     /// than in ε (which hides it by α/σ); 0 = the Min-SNR weights alone.
     public var x0WeightMax = 0.0
+    /// Clip training of a model that continues clips (`model.context_frames` > 0): the share of
+    /// clips whose first c frames (c uniform in 1…F−1) are given clean at timestep 0 and carry no
+    /// loss, as sampling gives the frames already drawn; the rest are noised whole.
+    public var contextClipShare = 0.0
     /// Held-out graphs sampled and checked at every evaluation.
     public var evalGraphs = 64
     public var evalSampler = "ddim"
@@ -51,7 +55,7 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
     public init() {}
 
     static let keys = recipeKeys + ["ema", "sample_every", "encoder", "cond_drop", "min_snr_gamma", "eval_graphs", "eval_sampler",
-                                    "eval_steps", "eval_guidance", "noisy_timestep_share", "x0_weight_max", "eval_scorer"]
+                                    "eval_steps", "eval_guidance", "noisy_timestep_share", "x0_weight_max", "context_clip_share", "eval_scorer"]
 
     /// Reads the `train` section (every key optional, unknown keys refused).
     public static func parse(root: Node.Mapping, source: String) throws -> TrainingConfiguration {
@@ -74,6 +78,8 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
         try r.requireWithin("noisy_timestep_share", c.noisyTimestepShare, 0...1)
         c.x0WeightMax = try r.double("x0_weight_max") ?? c.x0WeightMax
         try r.requireWithin("x0_weight_max", c.x0WeightMax, 0...1e6)
+        c.contextClipShare = try r.double("context_clip_share") ?? c.contextClipShare
+        try r.requireWithin("context_clip_share", c.contextClipShare, 0...1)
 
         try r.requirePositive("sample_every", c.sampleEvery); try r.requirePositive("eval_steps", c.evalSteps)
         if c.evalGraphs < 0 { throw r.error("eval_graphs", r.mapping["eval_graphs"], "must not be negative") }
@@ -90,6 +96,7 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
             ("eval_guidance", .double(evalGuidance)),
         ] + (noisyTimestepShare > 0 ? [("noisy_timestep_share", .double(noisyTimestepShare))] : [])
           + (x0WeightMax > 0 ? [("x0_weight_max", .double(x0WeightMax))] : [])
+          + (contextClipShare > 0 ? [("context_clip_share", .double(contextClipShare))] : [])
           + (evalScorer.map { [("eval_scorer", .string($0))] } ?? []))
     }
 }

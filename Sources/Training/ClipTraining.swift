@@ -151,17 +151,36 @@ public final class ClipTraining: TrainingTask {
         let clipTimesteps = (0..<clips).map { _ in
             noisyShare > 0 && rng.nextDouble() < noisyShare ? steps / 2 + rng.nextInt(below: steps - steps / 2) : rng.nextInt(below: steps)
         }
-        let timesteps = clipTimesteps.flatMap { [Int](repeating: $0, count: f) }
+        let contextFrames = self.contextFrames(clips: clips)
+        var timesteps = clipTimesteps.flatMap { [Int](repeating: $0, count: f) }
+        var weights = timesteps.map { Float(schedule.x0RaisedWeight($0, gamma: recipe.minSNRGamma, x0Maximum: recipe.x0WeightMax)) }
         let x0 = Tensor(shape: [n, model.configuration.unet.inChannels, data.size, data.size], scalars: pixels)
         let noise = FrameNoise(correlation: model.configuration.unet.frameNoiseCorrelation).draw(x0.shape, frames: f, using: &rng)
         let noisy = DenoiserTraining.noised(x0, noise: noise, timesteps: timesteps, schedule: schedule)
+        // Context frames go in clean at timestep 0, exactly as sampling passes the frames it drew.
+        let perFrame = x0.count / n
+        for (clip, kept) in contextFrames.enumerated() {
+            for frame in (clip * f)..<(clip * f + kept) {
+                timesteps[frame] = 0; weights[frame] = 0
+                (noisy.storage.pointer + frame * perFrame).update(from: x0.storage.pointer + frame * perFrame, count: perFrame)
+            }
+        }
         let eps = model.unet(noisy, timesteps: timesteps, context: context.tokens, mask: context.mask, global: context.global, frames: f)
-        let weights = timesteps.map { Float(schedule.x0RaisedWeight($0, gamma: recipe.minSNRGamma, x0Maximum: recipe.x0WeightMax)) }
         let loss = weightedMSELoss(eps, noise, exampleWeights: weights)
-        let mse = GradMode.disabled { mseLoss(eps, noise).item }
+        // Over the noised frames only: a context frame's ε is never asked for.
+        let noised = weights.map { $0 > 0 ? Float(1) : 0 }, noisedCount = noised.reduce(0, +)
+        let mse = GradMode.disabled { weightedMSELoss(eps, noise, exampleWeights: noised).item * Float(n) / max(noisedCount, 1) }
         let gradientNorm = try DenoiserTraining.applyGradients(of: loss, to: trained.map(\.1), optimizer: optimizer, ema: ema, recipe: recipe, step: step)
         step += 1
         return [("loss", Double(loss.item)), ("mse", Double(mse)), ("lr", Double(lr)), ("grad_norm", Double(gradientNorm))]
+    }
+
+    /// How many leading frames of each clip are clean context: none unless the model continues
+    /// clips; then, for a share of clips, 1…F−1. No draws at all otherwise, so older runs resume
+    /// number for number.
+    func contextFrames(clips: Int) -> [Int] {
+        guard model.configuration.unet.contextFrames > 0, recipe.contextClipShare > 0 else { return [Int](repeating: 0, count: clips) }
+        return (0..<clips).map { _ in rng.nextDouble() < recipe.contextClipShare ? 1 + rng.nextInt(below: frames - 1) : 0 }
     }
 
     public func checkpointState() -> [String: SafeTensor] {

@@ -63,15 +63,18 @@ enum TinyClipRun {
         #expect(projections.contains { p in p.1.scalars.contains { $0 != 0 } })
     }
 
-    @Test func resumedClipRunEqualsUninterruptedRun() throws {
-        let whole = TinyRun.folder("clip-whole"), parts = TinyRun.folder("clip-parts")
+    /// Plain clips, and clips continued from context frames (their draws are part of the stream).
+    @Test(arguments: [[], ["model.context_frames=2", "train.context_clip_share=0.5"]])
+    func resumedClipRunEqualsUninterruptedRun(continuing: [String]) throws {
+        let name = continuing.isEmpty ? "clip" : "clip-continued"
+        let whole = TinyRun.folder(name + "-whole"), parts = TinyRun.folder(name + "-parts")
         let config = try TinyRun.configFile(near: whole, text: TinyClipRun.config)
         let image = try TinyClipRun.imageModel(near: whole)
         defer { for u in [whole, parts, config, image.url] { try? FileManager.default.removeItem(at: u) } }
 
-        let a = try ClipTrainingLaunch(config: config, initialWeights: image.url, out: whole, resume: false, overrides: ["train.steps=5"]).prepare()
+        let a = try ClipTrainingLaunch(config: config, initialWeights: image.url, out: whole, resume: false, overrides: ["train.steps=5"] + continuing).prepare()
         #expect(try a.run.run() == .finished)
-        let b = try ClipTrainingLaunch(config: config, initialWeights: image.url, out: parts, resume: false, overrides: ["train.steps=5"]).prepare()
+        let b = try ClipTrainingLaunch(config: config, initialWeights: image.url, out: parts, resume: false, overrides: ["train.steps=5"] + continuing).prepare()
         b.run.stepLimit = 3
         #expect(try b.run.run() == .stopped(step: 3))
         #expect(try ClipTrainingLaunch.trainsClips(config: nil, out: parts, resume: true, overrides: []))
@@ -85,11 +88,37 @@ enum TinyClipRun {
         let wa = try SafeTensorsFile(contentsOf: whole.appendingPathComponent("model.safetensors"))
         let wb = try SafeTensorsFile(contentsOf: parts.appendingPathComponent("model.safetensors"))
         #expect(wa.tensors == wb.tensors)
-        #expect(try ModelFile.read(whole.appendingPathComponent("model.safetensors")).model.unet.maximumFrames == 4)
+        let written = try ModelFile.read(whole.appendingPathComponent("model.safetensors")).model
+        #expect(written.unet.maximumFrames == 4)
+        #expect(written.configuration.unet.contextFrames == (continuing.isEmpty ? 0 : 2))
         // The resumed half was given no --init; its checkpoint still knew the image model.
         #expect(wb.metadata["provenance"] == wa.metadata["provenance"])
         #expect(wb.metadata["provenance"]?.hasSuffix("; image layers from \(image.url.path) (trained with this project's `train` on ShapeWorld, 0 steps; EMA weights)") == true,
                 "\(wb.metadata["provenance"] ?? "none")")
+    }
+
+    /// Which clips start with clean frames: none unless the model continues clips and the share is
+    /// positive; then about the share of clips, each with 1…F−1 context frames, every count seen.
+    @Test func contextFramesAreDrawnForTheShareOfClipsAndOnlyForAContinuingModel() throws {
+        let run = TinyRun.folder("clip-context")
+        let config = try TinyRun.configFile(near: run, text: TinyClipRun.config)
+        let image = try TinyClipRun.imageModel(near: run)
+        defer { for u in [run, config, image.url] { try? FileManager.default.removeItem(at: u) } }
+        let plain = try ClipTrainingLaunch(config: config, initialWeights: image.url, out: run, resume: false,
+                                           overrides: ["train.context_clip_share=1"]).prepare().task
+        #expect(plain.contextFrames(clips: 100) == [Int](repeating: 0, count: 100))
+        try? FileManager.default.removeItem(at: run)
+        let continuing = try ClipTrainingLaunch(config: config, initialWeights: image.url, out: run, resume: false,
+                                                overrides: ["model.context_frames=2", "train.context_clip_share=0.75"]).prepare().task
+        let counts = continuing.contextFrames(clips: 4000)
+        #expect(Set(counts) == [0, 1, 2, 3])
+        let share = Double(counts.filter { $0 > 0 }.count) / 4000
+        #expect(abs(share - 0.75) < 0.03, "share \(share)")
+        try? FileManager.default.removeItem(at: run)
+        do {
+            _ = try ClipTrainingLaunch(config: config, initialWeights: image.url, out: run, resume: false, overrides: ["train.context_clip_share=1.5"]).prepare()
+            Issue.record("a share of 1.5 accepted")
+        } catch { #expect("\(error)".contains("train.context_clip_share"), "\(error)") }
     }
 
     @Test func evaluationScoresHeldOutClips() throws {
