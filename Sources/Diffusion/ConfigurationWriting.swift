@@ -75,6 +75,7 @@ extension ModelConfiguration {
         ] + (unet.frames > 0 ? [("frames", .int(unet.frames))] : [])
           + (unet.frameNoiseCorrelation > 0 ? [("frame_noise", .double(unet.frameNoiseCorrelation))] : [])
           + (unet.contextFrames > 0 ? [("context_frames", .int(unet.contextFrames))] : [])
+          + (unet.keyframes ? [("keyframes", .bool(true))] : [])
           // Written only when on, so files of reference models say exactly the reference's keys.
           + (unet.attentionPositions ? [("attn_positions", .string("sincos"))] : []))
     }

@@ -11,14 +11,15 @@ extension SceneGraphDiffusion {
                              schedule: NoiseSchedule, imageSize: Int,
                              progress: ((_ done: Int, _ total: Int) throws -> Void)?) throws -> Tensor {
         let f = graphs.imageCount
-        let plan = ClipContinuation(frames: f, window: unet.maximumFrames, context: configuration.unet.contextFrames)
+        let plan = ClipContinuation(frames: f, window: unet.maximumFrames, context: configuration.unet.contextFrames,
+                                    keyframes: configuration.unet.keyframes)
         return try GradMode.disabled {
             let frameShape = [configuration.unet.inChannels, imageSize, imageSize]
             let perFrame = frameShape.reduce(1, *)
             let conditional = context(graphs)
             let objectsOnly = cfg.needsObjectsOnly ? context(graphs.objectsOnly) : nil
             let steps = sampler.timesteps(schedule: schedule).count
-            let total = steps * (1 + plan.windows.count)
+            let total = steps * (plan.alone.count + plan.windows.count)
             var done = 0
             var generator = RandomGenerator(seed: seed)
             let frameNoise = FrameNoise(correlation: configuration.unet.frameNoiseCorrelation)
@@ -26,47 +27,53 @@ extension SceneGraphDiffusion {
             let clip = Tensor.zeros([f] + frameShape)
 
             // Draws clip frames `new` beside the finished frames `kept`, writing them into `clip`.
-            func draw(new: Range<Int>, kept: Range<Int>) throws {
-                let rows = Array(kept) + Array(new)
+            func draw(new: [Int], kept: [Int]) throws {
+                let rows = (kept + new).sorted()
                 var c = conditional.rows(rows)
                 if cfg.needsUnconditional { c = .stacked(c, nullContext(batch: rows.count)) }
                 if let objectsOnly { c = .stacked(c, objectsOnly.rows(rows)) }
                 let unguided = c.leading(rows.count)
-                let clean = kept.isEmpty ? nil : clip.slice(axis: 0, kept)
+                let keptRows = Set(kept)
+                // Where each window row comes from: a clean frame of the clip, or row i of the new frames.
+                let newIndex = Dictionary(uniqueKeysWithValues: new.enumerated().map { ($1, $0) })
                 let epsilon: (Tensor, Int) throws -> Tensor = { x, t in
                     let e = try cfg.epsilon(x, at: t, of: schedule.steps) { input, stacked in
                         let k = stacked ? c : unguided
                         let copies = input.shape[0] / new.count
-                        var parts: [Tensor] = []
+                        let window = Tensor.uninitialized([copies * rows.count] + frameShape)
+                        var timesteps: [Int] = []
                         for j in 0..<copies {
-                            if let clean { parts.append(clean) }
-                            parts.append(input.slice(axis: 0, (j * new.count)..<((j + 1) * new.count)))
+                            for (r, frame) in rows.enumerated() {
+                                let source = keptRows.contains(frame) ? clip.storage.pointer + frame * perFrame
+                                                                      : input.storage.pointer + (j * new.count + newIndex[frame]!) * perFrame
+                                (window.storage.pointer + (j * rows.count + r) * perFrame).update(from: source, count: perFrame)
+                                timesteps.append(keptRows.contains(frame) ? 0 : t)
+                            }
                         }
-                        let timesteps = (0..<copies).flatMap { _ in [Int](repeating: 0, count: kept.count) + [Int](repeating: t, count: new.count) }
-                        let out = self.unet(parts.count == 1 ? parts[0] : concat(parts, axis: 0), timesteps: timesteps,
-                                            context: k.tokens, mask: k.mask, global: k.global, frames: rows.count)
+                        let out = self.unet(window, timesteps: timesteps, context: k.tokens, mask: k.mask, global: k.global, frames: rows.count)
                         guard !kept.isEmpty else { return out }
-                        return concat((0..<copies).map { j in
-                            out.slice(axis: 0, (j * rows.count + kept.count)..<((j + 1) * rows.count))
-                        }, axis: 0)
+                        let picked = (0..<copies).flatMap { j in rows.enumerated().filter { !keptRows.contains($0.element) }.map { j * rows.count + $0.offset } }
+                        return indexSelect(out, picked)
                     }
                     done += 1
                     try progress?(done, total)
                     return e
                 }
                 var sharedStepNoise: Tensor?
-                let x0 = try sampler.sample(initial: initial.slice(axis: 0, new), schedule: schedule, epsilon: epsilon, noise: { i in
+                let x0 = try sampler.sample(initial: indexSelect(initial, new), schedule: schedule, epsilon: epsilon, noise: { i in
                     guard frameNoise.correlation > 0 else { return Tensor.normal(frameShape, using: &generator) }
                     // Each step's fresh noise is correlated across the window's frames like the starting noise.
                     if i == 0 { sharedStepNoise = Tensor.normal(frameShape, using: &generator) }
                     return frameNoise.frame(sharing: sharedStepNoise!, using: &generator)
                 })
                 let drawn = clampedToImageRange(x0)
-                (clip.storage.pointer + new.lowerBound * perFrame).update(from: drawn.storage.pointer, count: drawn.count)
+                for (i, frame) in new.enumerated() {
+                    (clip.storage.pointer + frame * perFrame).update(from: drawn.storage.pointer + i * perFrame, count: perFrame)
+                }
             }
 
-            try draw(new: 0..<1, kept: 0..<0)
-            for window in plan.windows { try draw(new: window.new, kept: window.context) }
+            for frame in plan.alone { try draw(new: [frame], kept: []) }
+            for window in plan.windows { try draw(new: window.new, kept: window.kept) }
             return clip
         }
     }

@@ -26,6 +26,9 @@ public struct UNetConfiguration: Sendable, Equatable {
     /// `frames` denoises its new frames beside the k frames drawn before it (the first window beside
     /// frame 0 only). Training and sampling must agree, so it lives in the model.
     public var contextFrames = 0
+    /// Clips drawn from keyframes (`model.keyframes`, with `context_frames`): every (W−1)-th frame
+    /// alone, the frames between two keyframes drawn beside both (`ClipContinuation`).
+    public var keyframes = false
 
     public init(channels: Int = 32, multipliers: [Int] = [1, 2, 2], residualBlocks: Int = 2, attentionLevels: [Int] = [1, 2],
                 heads: Int = 4, inChannels: Int = 3, normGroups: Int = 8) {
@@ -89,6 +92,9 @@ public struct ModelConfiguration: Sendable, Equatable {
             throw fail("model.context_frames", unet.frames == 0
                        ? "only a video model (model.frames > 0) continues clips from context frames"
                        : "must lie in 0…\(unet.frames - 1) (fewer than the \(unet.frames) frame positions), found \(unet.contextFrames)")
+        }
+        if unet.keyframes && unet.contextFrames == 0 {
+            throw fail("model.keyframes", "needs model.context_frames (the frames after the last keyframe are continued from context)")
         }
         for l in unet.attentionLevels where l < 0 || l >= unet.multipliers.count {
             throw fail("model.attn_levels", "level \(l) does not exist (levels 0..<\(unet.multipliers.count))")

@@ -43,6 +43,10 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
     /// clips whose first c frames (c uniform in 1…F−1) are given clean at timestep 0 and carry no
     /// loss, as sampling gives the frames already drawn; the rest are noised whole.
     public var contextClipShare = 0.0
+    /// Clip training of a model that continues clips: the share of clips whose first and last
+    /// frames are given clean (no loss), as a keyframe model's windows are drawn; drawn before the
+    /// context share, the two together at most 1.
+    public var keyframeClipShare = 0.0
     /// Held-out graphs sampled and checked at every evaluation.
     public var evalGraphs = 64
     public var evalSampler = "ddim"
@@ -55,7 +59,7 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
     public init() {}
 
     static let keys = recipeKeys + ["ema", "sample_every", "encoder", "cond_drop", "min_snr_gamma", "eval_graphs", "eval_sampler",
-                                    "eval_steps", "eval_guidance", "noisy_timestep_share", "x0_weight_max", "context_clip_share", "eval_scorer"]
+                                    "eval_steps", "eval_guidance", "noisy_timestep_share", "x0_weight_max", "context_clip_share", "keyframe_clip_share", "eval_scorer"]
 
     /// Reads the `train` section (every key optional, unknown keys refused).
     public static func parse(root: Node.Mapping, source: String) throws -> TrainingConfiguration {
@@ -80,6 +84,8 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
         try r.requireWithin("x0_weight_max", c.x0WeightMax, 0...1e6)
         c.contextClipShare = try r.double("context_clip_share") ?? c.contextClipShare
         try r.requireWithin("context_clip_share", c.contextClipShare, 0...1)
+        c.keyframeClipShare = try r.double("keyframe_clip_share") ?? c.keyframeClipShare
+        try r.requireWithin("keyframe_clip_share", c.keyframeClipShare, 0...(1 - c.contextClipShare))
 
         try r.requirePositive("sample_every", c.sampleEvery); try r.requirePositive("eval_steps", c.evalSteps)
         if c.evalGraphs < 0 { throw r.error("eval_graphs", r.mapping["eval_graphs"], "must not be negative") }
@@ -97,6 +103,7 @@ public struct TrainingConfiguration: OptimizationRecipe, Sendable, Equatable {
         ] + (noisyTimestepShare > 0 ? [("noisy_timestep_share", .double(noisyTimestepShare))] : [])
           + (x0WeightMax > 0 ? [("x0_weight_max", .double(x0WeightMax))] : [])
           + (contextClipShare > 0 ? [("context_clip_share", .double(contextClipShare))] : [])
+          + (keyframeClipShare > 0 ? [("keyframe_clip_share", .double(keyframeClipShare))] : [])
           + (evalScorer.map { [("eval_scorer", .string($0))] } ?? []))
     }
 }

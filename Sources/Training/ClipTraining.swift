@@ -160,7 +160,7 @@ public final class ClipTraining: TrainingTask {
         // Context frames go in clean at timestep 0, exactly as sampling passes the frames it drew.
         let perFrame = x0.count / n
         for (clip, kept) in contextFrames.enumerated() {
-            for frame in (clip * f)..<(clip * f + kept) {
+            for frame in kept.map({ clip * f + $0 }) {
                 timesteps[frame] = 0; weights[frame] = 0
                 (noisy.storage.pointer + frame * perFrame).update(from: x0.storage.pointer + frame * perFrame, count: perFrame)
             }
@@ -175,12 +175,19 @@ public final class ClipTraining: TrainingTask {
         return [("loss", Double(loss.item)), ("mse", Double(mse)), ("lr", Double(lr)), ("grad_norm", Double(gradientNorm))]
     }
 
-    /// How many leading frames of each clip are clean context: none unless the model continues
-    /// clips; then, for a share of clips, 1…F−1. No draws at all otherwise, so older runs resume
-    /// number for number.
-    func contextFrames(clips: Int) -> [Int] {
-        guard model.configuration.unet.contextFrames > 0, recipe.contextClipShare > 0 else { return [Int](repeating: 0, count: clips) }
-        return (0..<clips).map { _ in rng.nextDouble() < recipe.contextClipShare ? 1 + rng.nextInt(below: frames - 1) : 0 }
+    /// The frames of each clip given clean: none unless the model continues clips; then both ends
+    /// for a share of clips (`keyframe_clip_share`), the first 1…F−1 for another
+    /// (`context_clip_share`). At a keyframe share of 0 the draws are those of before, number for
+    /// number, so older runs resume exactly.
+    func contextFrames(clips: Int) -> [[Int]] {
+        guard model.configuration.unet.contextFrames > 0, recipe.contextClipShare + recipe.keyframeClipShare > 0 else {
+            return [[Int]](repeating: [], count: clips)
+        }
+        return (0..<clips).map { _ in
+            let u = rng.nextDouble()
+            if u < recipe.keyframeClipShare { return [0, frames - 1] }
+            return u < recipe.keyframeClipShare + recipe.contextClipShare ? Array(0..<(1 + rng.nextInt(below: frames - 1))) : []
+        }
     }
 
     public func checkpointState() -> [String: SafeTensor] {

@@ -9,8 +9,9 @@ import Tensors
 @Suite struct ClipContinuationTests {
     @Test func framePlanContinuesFromFrameZeroThenFromTheLastContextFrames() {
         let long = ClipContinuation(frames: 24, window: 8, context: 4)
-        #expect(long.windows.map(\.context) == [0..<1, 4..<8, 8..<12, 12..<16, 16..<20])
-        #expect(long.windows.map(\.new) == [1..<8, 8..<12, 12..<16, 16..<20, 20..<24])
+        #expect(long.alone == [0])
+        #expect(long.windows.map(\.kept) == [[0], Array(4..<8), Array(8..<12), Array(12..<16), Array(16..<20)])
+        #expect(long.windows.map(\.new) == [Array(1..<8), Array(8..<12), Array(12..<16), Array(16..<20), Array(20..<24)])
         #expect(long.frameEvaluations == 1 + 8 + 4 * 8)
         // The clip's end leaves 2 new frames: the window keeps 6 frames of context to stay 8 long.
         let ten = ClipContinuation(frames: 10, window: 8, context: 4)
@@ -21,11 +22,35 @@ import Tensors
         #expect(ClipContinuation(frames: 4, window: 2, context: 1).windows.map(\.rows) == [[0, 1], [1, 2], [2, 3]])
     }
 
+    @Test func keyframePlanDrawsEveryWindowMinusOneFrameAloneAndInfillsBetween() {
+        let long = ClipContinuation(frames: 24, window: 8, context: 4, keyframes: true)
+        #expect(long.alone == [0, 7, 14, 21])
+        #expect(long.windows.map(\.kept) == [[0, 7], [7, 14], [14, 21], Array(16..<22)])
+        #expect(long.windows.map(\.new) == [Array(1..<7), Array(8..<14), Array(15..<21), [22, 23]])
+        #expect(long.windows.map(\.rows) == [Array(0..<8), Array(7..<15), Array(14..<22), Array(16..<24)])
+        #expect(long.frameEvaluations == 4 + 4 * 8)
+        let eight = ClipContinuation(frames: 8, window: 8, context: 4, keyframes: true)
+        #expect(eight.alone == [0, 7])
+        #expect(eight.windows == [ClipContinuation.Window(kept: [0, 7], new: Array(1..<7))])
+        // A frame after the last keyframe is continued from the 7 before it; a short clip from frame 0.
+        let nine = ClipContinuation(frames: 9, window: 8, context: 4, keyframes: true)
+        #expect(nine.windows.map(\.new) == [Array(1..<7), [8]])
+        #expect(nine.windows.map(\.kept) == [[0, 7], Array(1..<8)])
+        #expect(ClipContinuation(frames: 5, window: 8, context: 4, keyframes: true).windows.map(\.rows) == [Array(0..<5)])
+    }
+
     @Test func contextFramesKeyIsReadCheckedAndWrittenBack() throws {
         let c = try ModelConfiguration.parse(yaml: "model:\n  frames: 8\n  context_frames: 4\n", source: "v.yaml")
         #expect(c.unet.contextFrames == 4)
         #expect(try ModelConfiguration.parse(yaml: configurationYAML([c.section]), source: "round trip") == c)
         #expect(try ModelConfiguration.parse(yaml: "model:\n  frames: 8\n", source: "v.yaml").unet.contextFrames == 0)
+        let k = try ModelConfiguration.parse(yaml: "model:\n  frames: 8\n  context_frames: 4\n  keyframes: true\n", source: "v.yaml")
+        #expect(k.unet.keyframes)
+        #expect(try ModelConfiguration.parse(yaml: configurationYAML([k.section]), source: "round trip") == k)
+        do {
+            _ = try ModelConfiguration.parse(yaml: "model:\n  frames: 8\n  keyframes: true\n", source: "v.yaml")
+            Issue.record("keyframes without context frames accepted")
+        } catch { #expect("\(error)".contains("v.yaml: model.keyframes: needs model.context_frames"), "\(error)") }
         for (yaml, why) in [("  frames: 8\n  context_frames: 8\n", "must lie in 0…7"), ("  frames: 8\n  context_frames: -1\n", "must lie in 0…7"),
                             ("  context_frames: 2\n", "only a video model")] {
             do {
@@ -84,9 +109,10 @@ import Tensors
     /// own row of the clip's starting noise (ρ = 0: one plain draw), computed here by the bare
     /// sampler on the image model. Not bit for bit: the UNet runs on other batch sizes, whose GEMMs
     /// may sum in other orders; a frame given the wrong graph or noise differs by tenths.
-    @Test func silentTemporalLayersDrawEveryFrameAsTheImageModelWould() throws {
+    @Test(arguments: [false, true])
+    func silentTemporalLayersDrawEveryFrameAsTheImageModelWould(keyframes: Bool) throws {
         var c = TemporalTransformerTests.configuration(frames: 4)
-        c.unet.contextFrames = 2
+        c.unet.contextFrames = 2; c.unet.keyframes = keyframes
         var a = RandomGenerator(seed: 11), b = RandomGenerator(seed: 11)
         let video = SceneGraphDiffusion(c, rng: &a), image = SceneGraphDiffusion(TemporalTransformerTests.configuration(frames: 0), rng: &b)
         let sampler = try SamplerKind(name: "ddim", steps: 3).makeSampler()

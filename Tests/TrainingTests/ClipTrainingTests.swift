@@ -97,28 +97,36 @@ enum TinyClipRun {
                 "\(wb.metadata["provenance"] ?? "none")")
     }
 
-    /// Which clips start with clean frames: none unless the model continues clips and the share is
-    /// positive; then about the share of clips, each with 1…F−1 context frames, every count seen.
-    @Test func contextFramesAreDrawnForTheShareOfClipsAndOnlyForAContinuingModel() throws {
+    /// Which frames of a clip go in clean: none unless the model continues clips and a share is
+    /// positive; then about the keyframe share with both ends, about the context share with the
+    /// first 1…F−1 frames (every count seen), the rest none.
+    @Test func contextFramesAreDrawnForTheSharesOfClipsAndOnlyForAContinuingModel() throws {
         let run = TinyRun.folder("clip-context")
         let config = try TinyRun.configFile(near: run, text: TinyClipRun.config)
         let image = try TinyClipRun.imageModel(near: run)
         defer { for u in [run, config, image.url] { try? FileManager.default.removeItem(at: u) } }
         let plain = try ClipTrainingLaunch(config: config, initialWeights: image.url, out: run, resume: false,
                                            overrides: ["train.context_clip_share=1"]).prepare().task
-        #expect(plain.contextFrames(clips: 100) == [Int](repeating: 0, count: 100))
+        #expect(plain.contextFrames(clips: 100) == [[Int]](repeating: [], count: 100))
         try? FileManager.default.removeItem(at: run)
         let continuing = try ClipTrainingLaunch(config: config, initialWeights: image.url, out: run, resume: false,
-                                                overrides: ["model.context_frames=2", "train.context_clip_share=0.75"]).prepare().task
-        let counts = continuing.contextFrames(clips: 4000)
-        #expect(Set(counts) == [0, 1, 2, 3])
-        let share = Double(counts.filter { $0 > 0 }.count) / 4000
-        #expect(abs(share - 0.75) < 0.03, "share \(share)")
+                                                overrides: ["model.context_frames=2", "train.context_clip_share=0.5",
+                                                            "train.keyframe_clip_share=0.25"]).prepare().task
+        let drawn = continuing.contextFrames(clips: 4000)
+        #expect(Set(drawn) == [[], [0], [0, 1], [0, 1, 2], [0, 3]])
+        let ends = Double(drawn.filter { $0 == [0, 3] }.count) / 4000, prefixes = Double(drawn.filter { $0.count > 0 && $0 != [0, 3] }.count) / 4000
+        #expect(abs(ends - 0.25) < 0.03, "both ends \(ends)")
+        #expect(abs(prefixes - 0.5) < 0.03, "prefixes \(prefixes)")
         try? FileManager.default.removeItem(at: run)
         do {
             _ = try ClipTrainingLaunch(config: config, initialWeights: image.url, out: run, resume: false, overrides: ["train.context_clip_share=1.5"]).prepare()
             Issue.record("a share of 1.5 accepted")
         } catch { #expect("\(error)".contains("train.context_clip_share"), "\(error)") }
+        do {
+            _ = try ClipTrainingLaunch(config: config, initialWeights: image.url, out: run, resume: false,
+                                       overrides: ["train.context_clip_share=0.8", "train.keyframe_clip_share=0.3"]).prepare()
+            Issue.record("shares adding to 1.1 accepted")
+        } catch { #expect("\(error)".contains("train.keyframe_clip_share"), "\(error)") }
     }
 
     @Test func evaluationScoresHeldOutClips() throws {
