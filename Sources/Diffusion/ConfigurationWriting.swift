@@ -76,6 +76,7 @@ extension ModelConfiguration {
           + (unet.frameNoiseCorrelation > 0 ? [("frame_noise", .double(unet.frameNoiseCorrelation))] : [])
           + (unet.contextFrames > 0 ? [("context_frames", .int(unet.contextFrames))] : [])
           + (unet.keyframes ? [("keyframes", .bool(true))] : [])
+          + (unet.temporalLevels.map { [("temporal_levels", .ints($0))] } ?? [])
           // Written only when on, so files of reference models say exactly the reference's keys.
           + (unet.attentionPositions ? [("attn_positions", .string("sincos"))] : []))
     }

@@ -14,6 +14,7 @@ extension SceneGraphDiffusion {
         expected.unet.frameNoiseCorrelation = 0
         expected.unet.contextFrames = 0
         expected.unet.keyframes = false
+        expected.unet.temporalLevels = nil
         guard image.configuration == expected else {
             let mine = expected.section.values, theirs = image.configuration.section.values
             let key = zip(mine, theirs).first { "\($0.0.1.text)" != "\($0.1.1.text)" }?.0.0 ?? "frames"

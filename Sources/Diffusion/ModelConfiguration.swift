@@ -29,6 +29,9 @@ public struct UNetConfiguration: Sendable, Equatable {
     /// Clips drawn from keyframes (`model.keyframes`, with `context_frames`): every (W−1)-th frame
     /// alone, the frames between two keyframes drawn beside both (`ClipContinuation`).
     public var keyframes = false
+    /// Levels with a temporal layer after every residual block (`model.temporal_levels`, video
+    /// models only); nil = the attention levels.
+    public var temporalLevels: [Int]?
 
     public init(channels: Int = 32, multipliers: [Int] = [1, 2, 2], residualBlocks: Int = 2, attentionLevels: [Int] = [1, 2],
                 heads: Int = 4, inChannels: Int = 3, normGroups: Int = 8) {
@@ -95,6 +98,12 @@ public struct ModelConfiguration: Sendable, Equatable {
         }
         if unet.keyframes && unet.contextFrames == 0 {
             throw fail("model.keyframes", "needs model.context_frames (the frames after the last keyframe are continued from context)")
+        }
+        if let levels = unet.temporalLevels {
+            if unet.frames == 0 { throw fail("model.temporal_levels", "only a video model (model.frames > 0) has temporal layers") }
+            for l in levels where l < 0 || l >= unet.multipliers.count {
+                throw fail("model.temporal_levels", "level \(l) does not exist (levels 0..<\(unet.multipliers.count))")
+            }
         }
         for l in unet.attentionLevels where l < 0 || l >= unet.multipliers.count {
             throw fail("model.attn_levels", "level \(l) does not exist (levels 0..<\(unet.multipliers.count))")

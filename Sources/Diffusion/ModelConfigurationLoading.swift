@@ -27,7 +27,7 @@ extension ModelConfiguration {
         }
         let reader = YAMLSection(source: source, prefix: "model", mapping: section)
         try reader.refuseUnknown(["channels", "mult", "num_res", "attn_levels", "heads", "context_dim", "num_objects", "num_predicates",
-                                  "D", "H", "layers", "G", "max_triples", "in_channels", "norm_groups", "frames", "frame_noise", "context_frames", "keyframes", "attn_positions"])
+                                  "D", "H", "layers", "G", "max_triples", "in_channels", "norm_groups", "frames", "frame_noise", "context_frames", "keyframes", "temporal_levels", "attn_positions"])
         var c = shapes32
         c.unet.channels = try reader.int("channels") ?? c.unet.channels
         c.unet.multipliers = try reader.intList("mult") ?? c.unet.multipliers
@@ -40,6 +40,7 @@ extension ModelConfiguration {
         c.unet.frameNoiseCorrelation = try reader.double("frame_noise") ?? c.unet.frameNoiseCorrelation
         c.unet.contextFrames = try reader.int("context_frames") ?? c.unet.contextFrames
         c.unet.keyframes = try reader.bool("keyframes") ?? c.unet.keyframes
+        c.unet.temporalLevels = try reader.intList("temporal_levels") ?? c.unet.temporalLevels
         if let p = try reader.choice("attn_positions", ["none", "sincos"]) { c.unet.attentionPositions = p == "sincos" }
         c.contextDimension = try reader.int("context_dim") ?? c.contextDimension
         c.encoder.objectClasses = try reader.int("num_objects") ?? c.encoder.objectClasses

@@ -60,18 +60,22 @@ public final class TemporalTransformer: Module {
 
 extension UNet {
     /// Inflates the network for clips of up to `frames` frames: one TemporalTransformer after every
-    /// SpatialTransformer (`down.L.temporal.j`, `mid_temporal`, `up.L.temporal.j`). Built after the
+    /// residual block of the temporal levels (`down.L.temporal.j`, `up.L.temporal.j`; by default the
+    /// attention levels, where it follows the SpatialTransformer) and `mid_temporal`. Built after the
     /// image layers so that they draw the same random numbers as in an image model.
     func addTemporalLayers(frames: Int, rng: inout RandomGenerator) {
         let cfg = configuration
-        func temporal(after spatial: SpatialTransformer) -> TemporalTransformer {
-            TemporalTransformer(channels: spatial.norm.weight.count, heads: cfg.heads, normGroups: cfg.normGroups,
-                                maximumFrames: frames, rng: &rng)
+        let levels = cfg.temporalLevels ?? cfg.attentionLevels
+        func temporal(channels: Int) -> TemporalTransformer {
+            TemporalTransformer(channels: channels, heads: cfg.heads, normGroups: cfg.normGroups, maximumFrames: frames, rng: &rng)
         }
-        for level in down.items + up.items where !level.attn.isEmpty {
-            level.temporal = ModuleList(level.attn.items.map { temporal(after: $0) })
+        let count = cfg.multipliers.count
+        // Down levels shallow to deep, then up levels deep to shallow (up[0] is the deepest).
+        let ordered = down.items.enumerated().map { ($0.offset, $0.element) } + up.items.enumerated().map { (count - 1 - $0.offset, $0.element) }
+        for (l, level) in ordered where levels.contains(l) {
+            level.temporal = ModuleList(level.res.items.map { temporal(channels: $0.norm2.weight.count) })
         }
-        midTemporal = temporal(after: midAttention)
+        midTemporal = temporal(channels: midAttention.norm.weight.count)
     }
 
     /// The frame positions the temporal layers cover (0 = an image model).

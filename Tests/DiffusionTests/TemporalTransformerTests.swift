@@ -159,3 +159,43 @@ import Tensors
 enum ModuleAuditTestsHelper {
     static func forgotten(_ model: SceneGraphDiffusion) -> [String] { ModuleAudit.forgotten(in: model, name: "model") }
 }
+
+@Suite struct TemporalLevelsTests {
+    /// `temporal_levels: [0, 1]` adds a temporal layer after every residual block of level 0 too
+    /// (which has no attention), with that level's channels; a fresh one still changes nothing.
+    @Test func temporalLayersAtALevelWithoutAttention() throws {
+        var c = TemporalTransformerTests.configuration(frames: 4)
+        c.unet.temporalLevels = [0, 1]
+        var a = RandomGenerator(seed: 9), b = RandomGenerator(seed: 9)
+        let video = SceneGraphDiffusion(c, rng: &a), image = SceneGraphDiffusion(TemporalTransformerTests.configuration(frames: 0), rng: &b)
+        let names = Dictionary(uniqueKeysWithValues: video.namedParameters().map { ($0.0, $0.1.shape) })
+        // Tiny config: channels 8, mult [1, 2], one residual block a level (two on the way up).
+        #expect(names["unet.down.0.temporal.0.proj_out.weight"] == [8, 8])
+        #expect(names["unet.down.1.temporal.0.proj_out.weight"] == [16, 16])
+        #expect(names["unet.up.0.temporal.1.proj_out.weight"] == [16, 16])
+        #expect(names["unet.up.1.temporal.1.proj_out.weight"] == [8, 8])
+        #expect(names["unet.up.1.temporal.2.proj_out.weight"] == nil)
+        var rng = RandomGenerator(seed: 2)
+        let x = Tensor.normal([4, 3, 16, 16], using: &rng)
+        let graphs = try TemporalTransformerTests.frameGraphs(4)
+        let t = [Int](repeating: 300, count: 4)
+        let (imageEps, videoEps) = GradMode.disabled { (image(x, timesteps: t, graphs: graphs), video(x, timesteps: t, frameGraphs: graphs, frames: 4)) }
+        #expect(zip(imageEps.scalars, videoEps.scalars).map { abs($0 - $1) }.max() == 0)
+        // The default (the attention levels) has none at level 0, and draws the same layers as before the key.
+        var d = RandomGenerator(seed: 9)
+        let plain = SceneGraphDiffusion(TemporalTransformerTests.configuration(frames: 4), rng: &d)
+        #expect(!plain.namedParameters().contains { $0.0.hasPrefix("unet.down.0.temporal") })
+    }
+
+    @Test func temporalLevelsKeyIsReadCheckedAndWrittenBack() throws {
+        let c = try ModelConfiguration.parse(yaml: "model:\n  frames: 8\n  temporal_levels: [0, 1, 2]\n", source: "v.yaml")
+        #expect(c.unet.temporalLevels == [0, 1, 2])
+        #expect(try ModelConfiguration.parse(yaml: configurationYAML([c.section]), source: "round trip") == c)
+        for (yaml, why) in [("  frames: 8\n  temporal_levels: [3]\n", "level 3 does not exist"), ("  temporal_levels: [0]\n", "only a video model")] {
+            do {
+                _ = try ModelConfiguration.parse(yaml: "model:\n" + yaml, source: "v.yaml")
+                Issue.record("\(yaml) accepted")
+            } catch { #expect("\(error)".contains("v.yaml: model.temporal_levels: " + why), "\(error)") }
+        }
+    }
+}
