@@ -36,6 +36,7 @@ extension SceneGraphDiffusion {
                 let keptRows = Set(kept)
                 // Where each window row comes from: a clean frame of the clip, or row i of the new frames.
                 let newIndex = Dictionary(uniqueKeysWithValues: new.enumerated().map { ($1, $0) })
+                let newPositions = rows.indices.filter { !keptRows.contains(rows[$0]) }
                 let epsilon: (Tensor, Int) throws -> Tensor = { x, t in
                     let e = try cfg.epsilon(x, at: t, of: schedule.steps) { input, stacked in
                         let k = stacked ? c : unguided
@@ -52,8 +53,7 @@ extension SceneGraphDiffusion {
                         }
                         let out = self.unet(window, timesteps: timesteps, context: k.tokens, mask: k.mask, global: k.global, frames: rows.count)
                         guard !kept.isEmpty else { return out }
-                        let picked = (0..<copies).flatMap { j in rows.enumerated().filter { !keptRows.contains($0.element) }.map { j * rows.count + $0.offset } }
-                        return indexSelect(out, picked)
+                        return indexSelect(out, (0..<copies).flatMap { j in newPositions.map { j * rows.count + $0 } })
                     }
                     done += 1
                     try progress?(done, total)
