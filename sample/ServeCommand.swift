@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
         """)
 
     @Option(help: "Model file (default the shipped weights/shapes32.safetensors, found from any folder or in $SGD_WEIGHTS).") var model: String?
-    @Option(help: "Video model for frame sequences (default weights/shapes32_video.safetensors if it exists; without one, frame requests are refused).") var videoModel: String?
+    @Option(help: "Video model for frame sequences (default weights/shapes32_video.safetensors if it exists; without one, the image model draws every frame from the same noise).") var videoModel: String?
     @Option(help: "Pretrained encoders that rank best_of candidates (default the shipped weights/shapes32_encoder.safetensors if found).") var scorer: String?
     @Option(help: "Address to bind; any but loopback needs --token.") var host = "127.0.0.1"
     @Option(help: "Port (0 = any free port).") var port = 8080
@@ -30,7 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
             OpenBLASCore.ensureOptimizedKernels()
             let models = try LoadedModels.load(image: model.map { URL(fileURLWithPath: $0) }, video: videoModel.map { URL(fileURLWithPath: $0) },
                                                scorer: scorer.map { URL(fileURLWithPath: $0) })
-            let names = "model \(models.imageFile ?? "?"), video model \(models.videoFile ?? "none")"
+            let names = "model \(models.imageFile ?? "?"), video model "
+                + (models.video === models.image ? "none: the image model draws frames" : models.videoFile ?? "none")
             try await GenerationServer.run(models: models, options: options) { url in
                 FileHandle.standardError.write(Data("sample serve: \(url) (\(names)); SIGTERM or Ctrl-C stops\n".utf8))
             }

@@ -20,18 +20,19 @@ extension BatchJob {
     /// of a line whose frames it cannot draw.
     func prepareVideos(_ items: [JobItem], imagePipeline: DiffusionPipeline) throws -> VideoWork {
         guard !items.isEmpty else { return VideoWork() }
-        let url: URL
+        let model: DiffusionPipeline, label: String
         switch videoModel {
         case .missing(let reason): return VideoWork(failed: items.map { Self.failure($0, reason) })
-        case .file(let file): url = file
-        }
-        let model = try DiffusionPipeline(modelFile: url)
-        if let misfit = Self.misfit(video: model, path: url.path, image: imagePipeline) {
-            return VideoWork(failed: items.map { Self.failure($0, misfit) })
+        case .imageModel: model = imagePipeline; label = "image model"
+        case .file(let url):
+            model = try DiffusionPipeline(modelFile: url); label = "video model " + url.path
+            if let misfit = Self.misfit(video: model, path: url.path, image: imagePipeline) {
+                return VideoWork(failed: items.map { Self.failure($0, misfit) })
+            }
         }
         // One check per line, not per output: a line of 1000 clips has one frame list.
         let specs = Dictionary(items.map { ($0.spec.line, $0.spec) }, uniquingKeysWith: { first, _ in first })
-        let problems = specs.compactMapValues { clipProblem($0, model: model, path: url.path) }
+        let problems = specs.compactMapValues { clipProblem($0, model: model, label: label) }
         var work = VideoWork(model: model)
         for item in items {
             if let reason = problems[item.spec.line] { work.failed.append(Self.failure(item, reason)) } else { work.toDraw.append(item) }
@@ -62,15 +63,15 @@ extension BatchJob {
         return nil
     }
 
-    /// Why `model` cannot draw this line's frames (too many for its frame positions, a graph beyond its limits), or nil.
-    func clipProblem(_ spec: JobSpec, model: DiffusionPipeline, path: String) -> String? {
+    /// Why `model` (named by `label`) cannot draw this line's frames (too many for its frame positions, a graph beyond its limits), or nil.
+    func clipProblem(_ spec: JobSpec, model: DiffusionPipeline, label: String) -> String? {
         do {
             try model.validateClip(Self.frames(of: spec), source: jobsFile.path, line: spec.line)
             return nil
         } catch let e as SceneGraphError {
-            return "video model \(path): " + (e.field.map { "\($0): " } ?? "") + e.message
+            return "\(label): " + (e.field.map { "\($0): " } ?? "") + e.message
         } catch {
-            return "video model \(path): \(error)"
+            return "\(label): \(error)"
         }
     }
 

@@ -67,6 +67,7 @@ public struct BatchJob {
 
         // Before any drawing: a video model that cannot be read stops the run now, not after the images.
         let videos = try prepareVideos(todo.filter { $0.spec.kind == .video }, imagePipeline: pipeline)
+        if videoModel == .imageModel && !videos.toDraw.isEmpty { log(ShippedModel.imageModelDrawsClips) }
         try writer.append(videos.failed)
         summary.failed += videos.failed.count
         done += videos.failed.count

@@ -8,16 +8,19 @@ public enum JobVideoModel: Sendable, Equatable {
     case file(URL)
     /// No model: every video output to draw is recorded as failed with `reason`.
     case missing(reason: String)
+    /// No video model is shipped: the job's image model draws the frames, every one from the same
+    /// noise (the baseline; `ShippedModel.imageModelDrawsClips` says so once).
+    case imageModel
 
     /// `--video-model PATH` if given, else `defaultPath` if that file exists, else (no `defaultPath`)
-    /// the shipped video model wherever `ShippedModel` finds it.
-    public static func resolve(flag: String?, defaultPath: String? = nil) -> JobVideoModel {
+    /// the shipped video model wherever `ShippedModel` finds it, else the job's image model.
+    public static func resolve(flag: String?, defaultPath: String? = nil, folders: [URL] = ShippedModel.searchFolders()) -> JobVideoModel {
         if let flag { return .file(URL(fileURLWithPath: flag)) }
         if let defaultPath {
             return FileManager.default.fileExists(atPath: defaultPath) ? .file(URL(fileURLWithPath: defaultPath)) : .missing(reason: missingReason(defaultPath: defaultPath))
         }
-        if let shipped = try? ShippedModel.video.locate() { return .file(shipped) }
-        return .missing(reason: missingReason())
+        if let shipped = try? ShippedModel.video.locate(in: folders) { return .file(shipped) }
+        return .imageModel
     }
 
     /// The reason recorded when no video model was given and the default one does not exist.

@@ -11,7 +11,7 @@ public struct SampleRun {
 
     public var input: Input
     public var output: URL
-    /// The model file; nil = the shipped model (`ShippedModel`), the video one for clips.
+    /// The model file; nil = the shipped model (`ShippedModel`), for clips the video one if shipped.
     public var model: URL?
     /// The pretrained encoders that score graph–image pairs (best-of-N, learned evaluation figures);
     /// nil = the shipped ones, loaded when best-of-N needs them or an evaluation can use them.
@@ -44,7 +44,7 @@ public struct SampleRun {
 
     /// Loads the model, checks the settings, draws and writes; `notice` gets one-line notes for stderr.
     public func run(notice: (String) -> Void) throws -> String {
-        let pipeline = try DiffusionPipeline(modelFile: try model ?? (drawsClips ? ShippedModel.video : ShippedModel.image).locate())
+        let pipeline = try DiffusionPipeline(modelFile: try modelFile(notice: notice))
         if let batchSize { pipeline.batchSize = batchSize }
         if settings.bestOf > 1 && drawsClips { throw SamplingError("--best-of \(settings.bestOf): best-of-N picks images; a clip is drawn once") }
         try loadScorer(into: pipeline, notice: notice)
@@ -74,6 +74,15 @@ public struct SampleRun {
 }
 
 extension SampleRun {
+    /// `--model`, else the shipped model for what this run draws (`ShippedModel.forClips` for clips).
+    func modelFile(notice: (String) -> Void) throws -> URL {
+        if let model { return model }
+        guard drawsClips else { return try ShippedModel.image.locate() }
+        let (file, note) = try ShippedModel.forClips()
+        if let note { notice(note) }
+        return file
+    }
+
     /// Whether this run uses a scorer: best-of-N needs one; an image evaluation reports learned
     /// figures, and job lines may ask for best-of-N, when one is given or shipped.
     var wantsScorer: Bool {

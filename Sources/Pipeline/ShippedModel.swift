@@ -26,10 +26,26 @@ public enum ShippedModel: String, Sendable, CaseIterable {
         return folders
     }
 
+    /// Said once when frames are drawn by the image model because no video model is shipped.
+    public static let imageModelDrawsClips = "no video model is shipped (\(video.rawValue)): the image model draws every frame "
+        + "from the same noise — smooth while the relations hold, a jump where one changes (docs/video.md)"
+
+    /// The model that draws frame sequences when none is given: the shipped video model or, while none
+    /// is shipped, the shipped image model — every frame from the same noise, the baseline a video
+    /// model is measured against — with `imageModelDrawsClips` as the notice to show.
+    public static func forClips(in folders: [URL] = searchFolders()) throws -> (file: URL, notice: String?) {
+        if let file = try? video.locate(in: folders) { return (file, nil) }
+        return (try image.locate(in: folders), imageModelDrawsClips)
+    }
+
     /// The file of this model: the first search folder that has it.
     public func locate(environment: [String: String] = ProcessInfo.processInfo.environment,
                        executable: URL? = Bundle.main.executableURL) throws -> URL {
-        let folders = Self.searchFolders(environment: environment, executable: executable)
+        try locate(in: Self.searchFolders(environment: environment, executable: executable))
+    }
+
+    /// The file of this model in the first of `folders` that has it.
+    public func locate(in folders: [URL]) throws -> URL {
         for folder in folders {
             let file = folder.appendingPathComponent(rawValue)
             if FileManager.default.fileExists(atPath: file.path) { return file }

@@ -20,21 +20,23 @@ public final class LoadedModels: @unchecked Sendable {
     }
 
     /// Loads the model files: `image` (nil = the shipped image model) and `video` (nil = the
-    /// shipped video model if there is one, else none: frame requests are then refused) and
-    /// `scorer` for `best_of` (nil = the shipped encoders if found and fit for the image model).
-    public static func load(image: URL?, video: URL?, scorer: URL? = nil) throws -> LoadedModels {
-        let imageURL = try image ?? ShippedModel.image.locate()
+    /// shipped video model if there is one, else the image model draws frames, each from the same
+    /// noise — `GET /v1/model` then shows the image model's file as the video model, with no frame
+    /// positions) and `scorer` for `best_of` (nil = the shipped encoders if found and fit for the image model).
+    /// The shipped models are looked for in `folders`.
+    public static func load(image: URL?, video: URL?, scorer: URL? = nil, folders: [URL] = ShippedModel.searchFolders()) throws -> LoadedModels {
+        let imageURL = try image ?? ShippedModel.image.locate(in: folders)
         let imagePipeline = try DiffusionPipeline(modelFile: imageURL)
         var scorerURL: URL?
         if let scorer {
             try imagePipeline.use(scorer: GraphImageScorer(file: scorer))
             scorerURL = scorer
-        } else if let shipped = try? ShippedModel.encoders.locate(), (try? imagePipeline.use(scorer: GraphImageScorer(file: shipped))) != nil {
+        } else if let shipped = try? ShippedModel.encoders.locate(in: folders), (try? imagePipeline.use(scorer: GraphImageScorer(file: shipped))) != nil {
             scorerURL = shipped
         }
-        let videoURL = video ?? (try? ShippedModel.video.locate())
-        let videoPipeline = try videoURL.map { try DiffusionPipeline(modelFile: $0) }
-        return LoadedModels(image: imagePipeline, video: videoPipeline,
-                            imageFile: imageURL.lastPathComponent, videoFile: videoURL?.lastPathComponent, scorerFile: scorerURL?.lastPathComponent)
+        let videoURL = video ?? (try? ShippedModel.video.locate(in: folders))
+        let videoPipeline = try videoURL.map { try DiffusionPipeline(modelFile: $0) } ?? imagePipeline
+        return LoadedModels(image: imagePipeline, video: videoPipeline, imageFile: imageURL.lastPathComponent,
+                            videoFile: (videoURL ?? imageURL).lastPathComponent, scorerFile: scorerURL?.lastPathComponent)
     }
 }

@@ -92,6 +92,32 @@ import Testing
         #expect(try BatchJobTests.outputs(sharded) == BatchJobTests.outputs(out))
     }
 
+    @Test func whileNoVideoModelIsShippedTheImageModelDrawsTheClipsAndSaysSoOnce() throws {
+        let dir = TinyModel.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let videoModel = try TinyVideo.writeModel(in: dir, name: "shapes32_video.safetensors")
+        #expect(JobVideoModel.resolve(flag: nil, folders: [dir]) == .file(videoModel))
+        let empty = dir.appendingPathComponent("empty")
+        #expect(JobVideoModel.resolve(flag: nil, folders: [empty]) == .imageModel)
+
+        let image = try DiffusionPipeline(modelFile: try TinyModel.write(in: dir))
+        let jobs = try Self.writeJobs(BatchJobTests.goodLines(1) + [Self.clipLine("v", frames: 3, extra: #", "count": 2, "seed": 4"#)], in: dir)
+        let out = dir.appendingPathComponent("out")
+        var notes: [String] = []
+        let summary = try BatchJob(jobsFile: jobs, output: out, defaults: Self.defaults, videoModel: .imageModel)
+            .run(with: image, showProgress: false, log: { notes.append($0) })
+        #expect(summary.drawn == 3 && summary.failed == 0)
+        #expect(notes.filter { $0 == ShippedModel.imageModelDrawsClips }.count == 1)
+        // Each clip is the image model's clip of `sample --graph`: every frame from one noise.
+        let clipFile = try TinyModel.writeGraph(TinyVideo.frames(3), in: dir, name: "clip.frames.json")
+        let alone = dir.appendingPathComponent("alone.mp4")
+        let settings = SampleSettings(sampler: try SamplerKind(name: "ddim", steps: 1), guidance: 2, seed: 5)
+        try VideoRequest(graphFile: clipFile, output: alone, settings: settings, framesPerSecond: 8, upscale: 1).run(with: image)
+        let videos = try BatchJobTests.outputs(out, in: "videos")
+        let aloneBytes = try Data(contentsOf: alone)
+        #expect(videos.count == 2 && videos["videos/v/000001.mp4"] == aloneBytes)
+    }
+
     @Test func withoutAVideoModelVideosFailNamingWhatIsMissingUntilRetriedWithOne() throws {
         let dir = TinyModel.folder()
         defer { try? FileManager.default.removeItem(at: dir) }

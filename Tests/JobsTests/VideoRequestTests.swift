@@ -10,11 +10,12 @@ import Testing
 /// A tiny video model (TinyModel's sizes, 4 frame positions) and frame sequences for it.
 enum TinyVideo {
     /// Writes it as `tiny_video.safetensors`, so it can sit beside TinyModel's image model.
-    static func writeModel(in folder: URL, frames: Int = 4, vocabulary: Vocabulary = .shapeWorld, imageSize: Int = 16) throws -> URL {
+    static func writeModel(in folder: URL, frames: Int = 4, vocabulary: Vocabulary = .shapeWorld, imageSize: Int = 16,
+                           name: String = "tiny_video.safetensors") throws -> URL {
         var configuration = TinyModel.configuration
         configuration.unet.frames = frames
         return try TinyModel.write(in: folder, vocabulary: vocabulary, configuration: configuration, imageSize: imageSize,
-                                   name: "tiny_video.safetensors")
+                                   name: name)
     }
 
     /// A clip of `count` frames as a frame sequence file holds it: `{"frames": [...]}`.

@@ -153,4 +153,25 @@ enum TinyPipeline {
             #expect("\(error)".contains("set SGD_WEIGHTS"))
         }
     }
+
+    @Test func framesAreDrawnByTheImageModelWhileNoVideoModelIsShipped() throws {
+        let dir = TinyPipeline.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("images"), videos = dir.appendingPathComponent("videos")
+        for folder in [images, videos] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        try Data("x".utf8).write(to: images.appendingPathComponent("shapes32.safetensors"))
+        try Data("x".utf8).write(to: videos.appendingPathComponent("shapes32_video.safetensors"))
+        let fallback = try ShippedModel.forClips(in: [images])
+        #expect(fallback.file.path == images.appendingPathComponent("shapes32.safetensors").path)
+        #expect(fallback.notice == "no video model is shipped (shapes32_video.safetensors): the image model draws every frame from the same noise — smooth while the relations hold, a jump where one changes (docs/video.md)")
+        let shipped = try ShippedModel.forClips(in: [images, videos])
+        #expect(shipped.file.path == videos.appendingPathComponent("shapes32_video.safetensors").path && shipped.notice == nil)
+        // Neither: the image model's message.
+        do {
+            _ = try ShippedModel.forClips(in: [dir])
+            Issue.record("found a model that is not there")
+        } catch {
+            #expect("\(error)".contains("the shipped model shapes32.safetensors is in none of \(dir.relativePath)/"))
+        }
+    }
 }

@@ -127,6 +127,33 @@ import Testing
         await server.stop()
     }
 
+    /// Loaded from files with no video model given or shipped: the image model draws frame
+    /// sequences (every frame from one noise), and `GET /v1/model` shows it with no frame positions.
+    @Test func withoutAVideoModelTheImageModelDrawsFrames() async throws {
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("server-models-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("image.safetensors")
+        let tiny = TinyModels.pipeline()
+        try ModelFile.write(tiny.model, vocabulary: TinyModels.vocabulary, setup: tiny.setup, recipe: "{}", steps: 0, to: file)
+        let models = try LoadedModels.load(image: file, video: nil, folders: [dir])
+        #expect(models.video === models.image && models.videoFile == "image.safetensors")
+        let server = try TestServer(models: models)
+        try await server.app.test(.router) { client in
+            try await client.execute(uri: "/v1/model", method: .get) { response in
+                let video = Body.object(response.body)["video_model"] as? [String: Any] ?? [:]
+                #expect(video["file"] as? String == "image.safetensors" && video["frames"] is NSNull)
+            }
+            let id = try await client.post(#"{"frames": [\#(Self.graphJSON), \#(Self.graphJSON)], "sampler": "ddim", "steps": 2}"#) {
+                #expect($0.status == .accepted)
+                return Body.object($0.body)["id"] as? String ?? ""
+            }
+            let done = try await client.waitUntilFinal(id)
+            #expect(done["status"] as? String == "done" && done["kind"] as? String == "clips" && done["frames"] as? Int == 2)
+        }
+        await server.stop()
+    }
+
     /// Frame sequences are drawn by the video model as MP4 and GIF; clip k uses seed + k.
     @Test func clipsComeAsMP4AndGIF() async throws {
         let server = try TestServer(models: TinyModels.models(video: true))

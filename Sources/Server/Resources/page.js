@@ -48,9 +48,12 @@ async function loadModel() {
   $("count").max = model.limits.count;
   $("size").min = model.limits.size.min; $("size").step = model.limits.size.multiple_of; $("size").max = model.limits.size.max;
   const video = model.video_model;
+  // A video model without frame positions is the image model drawing every frame from the same noise.
+  const baseline = !!video && video.frames === null;
   $("mode-frames").disabled = !video;
-  $("video-note").hidden = !!video;
+  $("video-note").hidden = !!video && !baseline;
   if (!video) $("video-note").textContent = "No video model is loaded (start the server with --video-model PATH), so clips are off.";
+  if (baseline) $("video-note").textContent = "No video model is loaded: the image model draws every frame from the same noise, smooth while the relations hold, with a jump where one changes.";
   render();
 }
 
