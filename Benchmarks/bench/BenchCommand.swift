@@ -7,7 +7,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Speed and memory benchmarks (release builds only: swift run -c release bench …).",
-        subcommands: [GemmBench.self, OpsBench.self, ConvBench.self, ModelBench.self, SampleBench.self, TrainStepBench.self, MediaBench.self, ParallelBench.self],
+        subcommands: [GemmBench.self, OpsBench.self, ConvBench.self, ModelBench.self, SampleBench.self, TrainStepBench.self, TemporalLayerBench.self, MediaBench.self, ParallelBench.self],
         defaultSubcommand: ModelBench.self)
 
     static func main() {
