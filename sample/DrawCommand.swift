@@ -38,6 +38,7 @@ struct DrawCommand: ParsableCommand {
     @Option(help: "Classifier-free guidance scale (1 = none).") var guidance = SampleSettings.defaultGuidance
     @Option(help: "Relation guidance: the graph without its relationships as a second negative (0 = none; one more UNet row per guided step).") var relationGuidance = SampleSettings.defaultRelationGuidance
     @Option(help: "Guide only the noisier timesteps, t ≥ this share of the schedule; below, the conditional model alone, one UNet row (0 = guide every step).") var guidanceCutoff = SampleSettings.defaultGuidanceCutoff
+    @Option(help: "Object guidance: raise every object's cross-attention peak at the guided steps (0 = none; images only).") var objectGuidance = SampleSettings.defaultObjectGuidance
     @Option(help: "Draw N candidates per image and keep the one the pretrained encoders score closest to its graph (1 = plain; each candidate costs an image).") var bestOf = 1
     @Option(help: "Pretrained encoders that score graph–image pairs, for --best-of and --eval's learned figures (default the shipped weights/shapes32_encoder.safetensors).") var scorer: String?
     @Option(help: "Images per sampler call (memory; images do not depend on it).") var batch: Int?
@@ -59,6 +60,7 @@ struct DrawCommand: ParsableCommand {
             try SampleSettings.checkGuidance(guidance)
             try SampleSettings.checkGuidance(relationGuidance, option: "--relation-guidance")
             try SampleSettings.checkGuidanceCutoff(guidanceCutoff)
+            try SampleSettings.checkObjectGuidance(objectGuidance)
             try SampleLimits.checkCount(count)
         } catch { throw ValidationError("\(error)") }
         guard eval == nil || size == nil else { throw ValidationError("--eval writes images at the model's size; --size does not apply") }
@@ -75,14 +77,15 @@ struct DrawCommand: ParsableCommand {
             // A wrong shard setting fails before the model loads.
             let jobShard = jobs == nil ? Shard.whole : try Shard.resolve(flag: shard, shards: shards, environment: ProcessInfo.processInfo.environment)
             let settings = SampleSettings(sampler: try SamplerKind(name: sampler, steps: steps, eta: eta), guidance: guidance, seed: seed, size: size,
-                                          relationGuidance: relationGuidance, bestOf: bestOf, guidanceCutoff: guidanceCutoff)
+                                          relationGuidance: relationGuidance, bestOf: bestOf, guidanceCutoff: guidanceCutoff, objectGuidance: objectGuidance)
             let input: SampleRun.Input = graph.map { .graph(URL(fileURLWithPath: $0)) } ?? eval.map { .eval(URL(fileURLWithPath: $0)) }
                 ?? .jobs(URL(fileURLWithPath: jobs ?? ""))
             var request = SampleRun(input: input, output: URL(fileURLWithPath: out), model: model.map { URL(fileURLWithPath: $0) }, settings: settings)
             request.scorer = scorer.map { URL(fileURLWithPath: $0) }
             request.count = count; request.batchSize = batch; request.framesPerSecond = fps; request.upscale = upscale
             request.jobDefaults = JobDefaults(sampler: sampler, steps: steps, eta: eta, guidance: guidance, seed: seed, size: size, count: count,
-                                              relationGuidance: relationGuidance, bestOf: bestOf, guidanceCutoff: guidanceCutoff)
+                                              relationGuidance: relationGuidance, bestOf: bestOf, guidanceCutoff: guidanceCutoff,
+                                              objectGuidance: objectGuidance)
             request.shard = jobShard; request.retryFailed = retryFailed
             if jobs != nil { request.videoModel = JobVideoModel.resolve(flag: videoModel) }
             print(try request.run { FileHandle.standardError.write(Data("sample: \($0)\n".utf8)) })

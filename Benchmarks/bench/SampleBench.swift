@@ -18,6 +18,7 @@ struct SampleBench: ParsableCommand {
     @Option(help: "Solver steps.") var steps = 20
     @Option(help: "Guidance scale.") var guidance = 3.0
     @Option(help: "Relation guidance (0 = none, the PyTorch reference's setting; `sample`'s default is 3).") var relationGuidance = 0.0
+    @Option(help: "Object guidance (0 = none, as the reference; `sample`'s default is \(Int(SampleSettings.defaultObjectGuidance))).") var objectGuidance = 0.0
     @Option(help: "Guide only timesteps t ≥ this share of the schedule (0 = every step, as the reference; `sample`'s default is 0.7).") var guidanceCutoff = 0.0
     @Option(help: "Image size.") var size = 32
     @Option(help: "Timed repetitions (median reported); batch 1 gets one warm-up run first.") var reps = 3
@@ -31,7 +32,7 @@ struct SampleBench: ParsableCommand {
         let model = SceneGraphDiffusion(config, rng: &rng)
         let pipeline = DiffusionPipeline(model: model, vocabulary: .shapeWorld, setup: DiffusionSetup(imageSize: size))
         let settings = SampleSettings(sampler: .dpmSolverPlusPlus2M(steps: steps), guidance: guidance, seed: 0, relationGuidance: relationGuidance,
-                                      guidanceCutoff: guidanceCutoff)
+                                      guidanceCutoff: guidanceCutoff, objectGuidance: objectGuidance)
         let sampler = DPMSolverPlusPlus2MSampler(steps: steps)
         let json = try graph.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? Data(Self.builtInGraph.utf8)
         let source = graph ?? "built-in graph"
@@ -62,7 +63,7 @@ struct SampleBench: ParsableCommand {
         var result: [(String, String)] = [
             ("engine", "\"swift\""), ("openblas_core", "\"\(BLAS.coreName)\""), ("threads", "\(ParallelConfig.threadCount)"),
             ("sampler", "\"dpm++2m\""), ("steps", "\(steps)"), ("guidance", "\(guidance)"),
-            ("relation_guidance", "\(relationGuidance)"), ("guidance_cutoff", "\(guidanceCutoff)"), ("size", "\(size)"),
+            ("relation_guidance", "\(relationGuidance)"), ("guidance_cutoff", "\(guidanceCutoff)"), ("object_guidance", "\(objectGuidance)"), ("size", "\(size)"),
             ("unet_parameters", "\(model.unet.parameterCount)"),
         ]
         var failure: Error?

@@ -8,6 +8,9 @@ import Tensors
 /// with ε_G the graph's, ε_∅ the null graph's and ε_O the objects-only graph's ε, all from one
 /// denoiser call on the stacked batch [x; x; x] (conditional rows first, then null, then objects).
 ///
+/// Object guidance (`objectScale`, `ObjectAttentionGuidance.swift`) adds a gradient term at the
+/// guided timesteps: ε += o·σ_t·∇ₓL, L rewarding every object's cross-attention peak.
+///
 /// Guidance may be limited to the noisier timesteps: below `cutoff`·T the conditional model alone
 /// draws, one row instead of two or three. Kynkäänniemi et al. (arXiv 2404.07724) guide a middle
 /// interval for image quality; for faithfulness to the graph what counts is the noisy end, where the
@@ -20,15 +23,21 @@ public struct ClassifierFreeGuidance: Sendable, Equatable {
     public var relationScale: Double
     /// The share of the schedule, from the clean end, drawn unguided: timesteps t < cutoff·T; 0 = guided throughout.
     public var cutoff: Double
+    /// Object guidance scale o: 0 = none. Images only; clips are drawn without it.
+    public var objectScale: Double
 
-    /// Guidance with scale `scale` and relation guidance `relationScale`, at timesteps from `cutoff`·T up.
-    public init(scale: Double, relationScale: Double = 0, cutoff: Double = 0) {
-        self.scale = scale; self.relationScale = relationScale; self.cutoff = cutoff
+    /// Guidance with scale `scale`, relation guidance `relationScale` and object guidance
+    /// `objectScale`, at timesteps from `cutoff`·T up.
+    public init(scale: Double, relationScale: Double = 0, cutoff: Double = 0, objectScale: Double = 0) {
+        self.scale = scale; self.relationScale = relationScale; self.cutoff = cutoff; self.objectScale = objectScale
     }
 
     /// Whether timestep `t` of a `steps`-step schedule is guided (at or above the cutoff); below it
     /// the denoiser runs the conditional rows alone.
     public func guides(_ t: Int, of steps: Int) -> Bool { copies > 1 && Double(t) >= cutoff * Double(steps) }
+
+    /// Whether object guidance runs at timestep `t`: a scale, and t at or above the cutoff.
+    public func guidesObjects(_ t: Int, of steps: Int) -> Bool { objectScale > 0 && Double(t) >= cutoff * Double(steps) }
 
     /// Whether the denoiser runs the null-graph rows; at g = 1 they have weight 0, so they are skipped.
     public var needsUnconditional: Bool { scale != 1 }
@@ -50,7 +59,22 @@ public struct ClassifierFreeGuidance: Sendable, Equatable {
     public func epsilon(_ x: Tensor, denoise: (Tensor) throws -> Tensor) rethrows -> Tensor {
         let k = copies
         guard k > 1 else { return try denoise(x) }
-        let all = try denoise(concat([Tensor](repeating: x, count: k), axis: 0))
+        return combined(try denoise(concat([Tensor](repeating: x, count: k), axis: 0)), for: x)
+    }
+
+    /// Guided ε for x [B, …] whose conditional ε is already known (object guidance computes it on
+    /// its way to the gradient): `denoise` gets x stacked `copies` − 1 times, the null-graph then
+    /// the objects-only rows.
+    public func epsilon(_ x: Tensor, conditional: Tensor, denoise: (Tensor) throws -> Tensor) rethrows -> Tensor {
+        require(conditional.shape == x.shape, "conditional ε \(conditional.shape) for x \(x.shape)")
+        let k = copies
+        guard k > 1 else { return conditional }
+        return combined(concat([conditional, try denoise(concat([Tensor](repeating: x, count: k - 1), axis: 0))], axis: 0), for: x)
+    }
+
+    /// The guided combination of `all`, ε for x stacked `copies` times.
+    private func combined(_ all: Tensor, for x: Tensor) -> Tensor {
+        let k = copies
         require(all.shape == [k * x.shape[0]] + x.shape.dropFirst(),
                      "the guided denoiser returned \(all.shape) for \(k) stacked copies of \(x.shape)")
         let out = Tensor.uninitialized(x.shape)

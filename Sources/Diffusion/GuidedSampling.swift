@@ -29,17 +29,28 @@ extension SceneGraphDiffusion {
             let imageShape = [configuration.unet.inChannels, imageSize, imageSize]
             // Contexts do not change between steps: encode the graphs once.
             func guidedContext(_ g: GraphBatch) -> DiffusionContext { self.guidedContext(g, guidance: cfg) }
-            func denoiser(_ c: DiffusionContext, t: Int) -> (Tensor) -> Tensor {
-                { input in
-                    self.unet(input, timesteps: [Int](repeating: t, count: input.shape[0]), context: c.tokens, mask: c.mask, global: c.global)
+            let slots = cfg.objectScale > 0 ? Self.objectSlots(graphs, maxTriples: configuration.encoder.maxTriples) : []
+            // ε of the images `images` (x holds just them) from their stacked guided contexts and the conditional rows of those.
+            func guidedEpsilon(_ x: Tensor, t: Int, stacked c: DiffusionContext, conditional: DiffusionContext, images: Range<Int>) -> Tensor {
+                func denoise(_ k: DiffusionContext) -> (Tensor) -> Tensor {
+                    { input in self.unet(input, timesteps: [Int](repeating: t, count: input.shape[0]), context: k.tokens, mask: k.mask, global: k.global) }
                 }
+                guard cfg.guidesObjects(t, of: schedule.steps) else {
+                    return cfg.epsilon(x, at: t, of: schedule.steps) { denoise($1 ? c : conditional)($0) }
+                }
+                // The object-guidance pass yields the conditional ε too: the denoiser runs only the other rows.
+                let (e, gradient) = objectGuidance(x, t: t, context: conditional, slots: Array(slots[images]))
+                let guided = cfg.epsilon(x, conditional: e) { denoise(c.rows(Array(images.count..<(cfg.copies * images.count))))($0) }
+                let s = Float(cfg.objectScale * schedule.noise(t))
+                guided.withMutableData { o in gradient.withData { g in for i in 0..<o.count { o[i] += s * g[i] } } }
+                return guided
             }
             let epsilon: (Tensor, Int) -> Tensor
             switch batching {
             case .wholeBatch:
                 let c = guidedContext(graphs)
                 let conditional = c.leading(batch)
-                epsilon = { x, t in cfg.epsilon(x, at: t, of: schedule.steps) { denoiser($1 ? c : conditional, t: t)($0) } }
+                epsilon = { x, t in guidedEpsilon(x, t: t, stacked: c, conditional: conditional, images: 0..<batch) }
             case .perImage:
                 let contexts = (0..<batch).map { guidedContext(graphs.image($0)) }
                 let conditionals = contexts.map { $0.leading(1) }
@@ -54,9 +65,8 @@ extension SceneGraphDiffusion {
                     parallelChunks(batch) { images in
                         GradMode.disabled {
                             for i in images {
-                                let e = cfg.epsilon(x.slice(axis: 0, i..<(i + 1)), at: t, of: schedule.steps) {
-                                    denoiser($1 ? contexts[i] : conditionals[i], t: t)($0)
-                                }
+                                let e = guidedEpsilon(x.slice(axis: 0, i..<(i + 1)), t: t, stacked: contexts[i], conditional: conditionals[i],
+                                                      images: i..<(i + 1))
                                 (out.storage.pointer + i * perImage).update(from: e.storage.pointer, count: perImage)
                             }
                         }

@@ -27,7 +27,7 @@ public enum JobLine: Equatable, Sendable {
     case bad(JobLineError)
 
     /// The keys a jobs line may have.
-    public static let fields = ["id", "graph", "graph_path", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "guidance_cutoff", "best_of", "size", "kind"]
+    public static let fields = ["id", "graph", "graph_path", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "guidance_cutoff", "object_guidance", "best_of", "size", "kind"]
     /// Most outputs one line may ask for: a typo such as 1e9 fails at once instead of filling a disk.
     public static let maxCount = SampleLimits.mostImages
 
@@ -126,6 +126,13 @@ public enum JobLine: Equatable, Sendable {
             }
             guidanceCutoff = c
         }
+        var objectGuidance = defaults.objectGuidance
+        if let raw = object["object_guidance"] {
+            guard let o = number(raw), o.isFinite, SampleLimits.objectGuidance.contains(o) else {
+                return fail("object_guidance", "expected a number in 0…\(Int(SampleLimits.objectGuidance.upperBound)), got \(show(raw))")
+            }
+            objectGuidance = o
+        }
         var bestOf = defaults.bestOf
         if let raw = object["best_of"] {
             guard let n = integer(raw), (1...SampleLimits.mostCandidates).contains(n) else {
@@ -166,7 +173,7 @@ public enum JobLine: Equatable, Sendable {
             return fail("sampler", "unknown sampler \"\(samplerName)\": expected one of \(SamplerKind.names.joined(separator: ", "))")
         }
         let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance, bestOf: bestOf,
-                                      guidanceCutoff: guidanceCutoff)
+                                      guidanceCutoff: guidanceCutoff, objectGuidance: objectGuidance)
         return .job(JobSpec(id: id, line: line, kind: kind, source: source, count: count, settings: settings))
     }
 

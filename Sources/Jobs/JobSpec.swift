@@ -49,13 +49,14 @@ public struct JobDefaults: Sendable, Equatable {
     public var relationGuidance: Double
     public var bestOf: Int
     public var guidanceCutoff: Double
+    public var objectGuidance: Double
 
     public init(sampler: String = "dpm++2m", steps: Int? = nil, eta: Double? = nil, guidance: Double = SampleSettings.defaultGuidance, seed: UInt64 = 0,
                 size: Int? = nil, count: Int = 1, relationGuidance: Double = SampleSettings.defaultRelationGuidance, bestOf: Int = 1,
-                guidanceCutoff: Double = SampleSettings.defaultGuidanceCutoff) {
+                guidanceCutoff: Double = SampleSettings.defaultGuidanceCutoff, objectGuidance: Double = SampleSettings.defaultObjectGuidance) {
         self.sampler = sampler; self.steps = steps; self.eta = eta; self.guidance = guidance; self.seed = seed
         self.size = size; self.count = count; self.relationGuidance = relationGuidance; self.bestOf = bestOf
-        self.guidanceCutoff = guidanceCutoff
+        self.guidanceCutoff = guidanceCutoff; self.objectGuidance = objectGuidance
     }
 }
 

@@ -27,8 +27,10 @@ public final class DiffusionPipeline {
     /// The side of the images the model was trained on.
     public var imageSize: Int { setup.imageSize }
 
-    /// A pipeline over a model in memory.
+    /// A pipeline over a model in memory; its weights are frozen (a pipeline only samples, and object
+    /// guidance differentiates through the model with respect to its input alone).
     public init(model: SceneGraphDiffusion, vocabulary: Vocabulary, setup: DiffusionSetup, metadata: [String: String] = [:]) {
+        model.setRequiresGrad(false)
         self.model = model; self.vocabulary = vocabulary; self.setup = setup; self.metadata = metadata
         schedule = setup.noiseSchedule
         let maxTriples = model.configuration.encoder.maxTriples

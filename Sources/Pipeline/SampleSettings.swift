@@ -18,17 +18,20 @@ public struct SampleSettings: Sendable, Equatable {
     /// Guidance (and relation guidance) only at timesteps t ≥ cutoff·T; below, the conditional model alone (`ClassifierFreeGuidance.cutoff`).
     public var guidanceCutoff: Double
 
+    /// Object guidance o (`ObjectAttentionGuidance.swift`): every object's cross-attention peak raised at the guided steps; 0 = none. Images only.
+    public var objectGuidance: Double
+
     /// Settings; what is left out takes the shipped defaults, as `sample` does.
     public init(sampler: SamplerKind, guidance: Double = SampleSettings.defaultGuidance, seed: UInt64, size: Int? = nil,
                 relationGuidance: Double = SampleSettings.defaultRelationGuidance, bestOf: Int = 1,
-                guidanceCutoff: Double = SampleSettings.defaultGuidanceCutoff) {
+                guidanceCutoff: Double = SampleSettings.defaultGuidanceCutoff, objectGuidance: Double = SampleSettings.defaultObjectGuidance) {
         self.sampler = sampler; self.guidance = guidance; self.seed = seed; self.size = size; self.relationGuidance = relationGuidance
-        self.bestOf = bestOf; self.guidanceCutoff = guidanceCutoff
+        self.bestOf = bestOf; self.guidanceCutoff = guidanceCutoff; self.objectGuidance = objectGuidance
     }
 
     /// The guidance these settings ask the denoiser for.
     public var classifierFreeGuidance: ClassifierFreeGuidance {
-        ClassifierFreeGuidance(scale: guidance, relationScale: relationGuidance, cutoff: guidanceCutoff)
+        ClassifierFreeGuidance(scale: guidance, relationScale: relationGuidance, cutoff: guidanceCutoff, objectScale: objectGuidance)
     }
 
     /// The guidance scale used when none is given: `sample --guidance`, jobs lines and `JobDefaults`.
@@ -42,12 +45,16 @@ public struct SampleSettings: Sendable, Equatable {
     /// guidance's 40, 0.83× the time — at the same faithfulness within noise (better on both tuning
     /// sets, slightly behind on the report set: docs/training.md, "Guidance in the noisy steps only").
     public static let defaultGuidanceCutoff: Double = 0.7
+    /// The object guidance used when none is given (docs/training.md, "Object guidance").
+    public static let defaultObjectGuidance: Double = 150
 }
 
 /// The bounds of sampling settings, the same for every caller (`sample`, batch jobs, a server).
 public enum SampleLimits {
     /// Guidance scales accepted: past 100 images are saturated noise.
     public static let guidance: ClosedRange<Double> = 0...100
+    /// Object guidance scales accepted: at 30,000 images are mostly doubled objects already.
+    public static let objectGuidance: ClosedRange<Double> = 0...100_000
     /// Guidance cutoffs accepted: a share of the noise schedule.
     public static let guidanceCutoff: ClosedRange<Double> = 0...1
     /// The largest output side in pixels (one 4096² RGB image is 200 MB as a tensor).
@@ -78,6 +85,13 @@ extension SampleSettings {
         }
     }
 
+    /// Checks an object guidance scale without a model: a finite number in `SampleLimits.objectGuidance`.
+    public static func checkObjectGuidance(_ scale: Double) throws {
+        guard scale.isFinite, SampleLimits.objectGuidance.contains(scale) else {
+            throw SamplingError("--object-guidance must be a number in 0…\(Int(SampleLimits.objectGuidance.upperBound)), got \(scale)")
+        }
+    }
+
     /// Checks the settings against the model that will draw them: guidance, steps within the
     /// model's training timesteps, an output size that is a whole multiple of the model's and at
     /// most `SampleLimits.largestSize`. Every error names the option and its limit.
@@ -85,6 +99,7 @@ extension SampleSettings {
         try Self.checkGuidance(guidance)
         try Self.checkGuidance(relationGuidance, option: "--relation-guidance")
         try Self.checkGuidanceCutoff(guidanceCutoff)
+        try Self.checkObjectGuidance(objectGuidance)
         guard (1...SampleLimits.mostCandidates).contains(bestOf) else {
             throw SamplingError("--best-of must lie in 1…\(SampleLimits.mostCandidates), got \(bestOf)")
         }

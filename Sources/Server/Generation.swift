@@ -83,7 +83,7 @@ public struct Generation: Sendable {
     var settingsJSON: [String: Any] {
         let settings = request.settings
         var json: [String: Any] = ["count": request.count, "seed": settings.seed, "guidance": settings.guidance,
-                                   "relation_guidance": settings.relationGuidance,
+                                   "relation_guidance": settings.relationGuidance, "object_guidance": settings.objectGuidance,
                                    "guidance_cutoff": settings.guidanceCutoff, "best_of": settings.bestOf, "size": settings.size.map { $0 as Any } ?? NSNull()]
         switch settings.sampler {
         case .ddpm(let steps): json["sampler"] = "ddpm"; json["steps"] = steps.map { $0 as Any } ?? NSNull()

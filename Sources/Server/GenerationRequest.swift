@@ -23,7 +23,7 @@ public struct GenerationRequest: Sendable, Equatable {
     public var notices: [String]
 
     /// The fields a body may have.
-    static let fields = ["graph", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "guidance_cutoff", "best_of", "size"]
+    static let fields = ["graph", "frames", "count", "seed", "sampler", "steps", "eta", "guidance", "relation_guidance", "guidance_cutoff", "object_guidance", "best_of", "size"]
 
     /// Images (or frames) this request draws.
     public var pictures: Int {
@@ -57,6 +57,7 @@ public struct GenerationRequest: Sendable, Equatable {
         let guidance = try values.number("guidance") ?? SampleSettings.defaultGuidance
         let relationGuidance = try values.number("relation_guidance") ?? SampleSettings.defaultRelationGuidance
         let guidanceCutoff = try values.number("guidance_cutoff") ?? SampleSettings.defaultGuidanceCutoff
+        let objectGuidance = try values.number("object_guidance") ?? SampleSettings.defaultObjectGuidance
         let bestOf = try values.integer("best_of") ?? 1
         if bestOf != 1, case .clips = work { throw .badRequest("best_of \(bestOf): best-of-N picks images; a clip is drawn once", field: "best_of") }
         let size = try values.integer("size")
@@ -80,10 +81,10 @@ public struct GenerationRequest: Sendable, Equatable {
             throw .badRequest(apiMessage(error, option: "--" + field, field: field), field: field)
         }
         let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance, bestOf: bestOf,
-                                      guidanceCutoff: guidanceCutoff)
+                                      guidanceCutoff: guidanceCutoff, objectGuidance: objectGuidance)
         do { try settings.check(for: pipeline) } catch {
             let message = "\(error)"
-            let option = ["--relation-guidance", "--guidance-cutoff", "--guidance", "--steps", "--size", "--best-of"].first { message.hasPrefix($0) } ?? ""
+            let option = ["--relation-guidance", "--guidance-cutoff", "--object-guidance", "--guidance", "--steps", "--size", "--best-of"].first { message.hasPrefix($0) } ?? ""
             let field = option.isEmpty ? nil : String(option.dropFirst(2)).replacingOccurrences(of: "-", with: "_")
             throw .badRequest(apiMessage(error, option: option, field: field ?? ""), field: field)
         }

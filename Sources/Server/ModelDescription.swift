@@ -27,6 +27,7 @@ enum ModelDescription {
         ]
         let defaults: [String: Any] = [
             "count": 1, "seed": 0, "sampler": "dpm++2m", "guidance": SampleSettings.defaultGuidance, "relation_guidance": SampleSettings.defaultRelationGuidance,
+            "object_guidance": SampleSettings.defaultObjectGuidance,
             "guidance_cutoff": SampleSettings.defaultGuidanceCutoff, "best_of": 1,
             "size": image.imageSize, "eta": 0,
             "steps": ["dpm++2m": SamplerKind.defaultDPMSolverSteps, "ddim": SamplerKind.defaultDDIMSteps, "ddpm": image.setup.timesteps],

@@ -215,7 +215,7 @@ public final class ClipTraining: TrainingTask {
         loadSamplingWeights()
         // Plain guidance at every step, as every learning curve so far was measured, whatever `sample`'s defaults become.
         let settings = SampleSettings(sampler: try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps), guidance: recipe.evalGuidance, seed: 0,
-                                      relationGuidance: 0, guidanceCutoff: 0)
+                                      relationGuidance: 0, guidanceCutoff: 0, objectGuidance: 0)
         var figures = ClipReport()
         var rows: [ByteImage] = []
         for (i, graphs) in evaluationClips.enumerated() {

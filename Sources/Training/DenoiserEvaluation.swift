@@ -78,7 +78,7 @@ public final class DenoiserEvaluation {
     func drawHeldOut() throws -> [ByteImage] {
         // Plain guidance at every step, as every learning curve so far was measured, whatever `sample`'s defaults become.
         let settings = SampleSettings(sampler: try SamplerKind(name: recipe.evalSampler, steps: recipe.evalSteps), guidance: recipe.evalGuidance, seed: 0,
-                                      relationGuidance: 0, guidanceCutoff: 0)
+                                      relationGuidance: 0, guidanceCutoff: 0, objectGuidance: 0)
         return try pipeline.images(graphs.enumerated().map { ($1, UInt64($0)) }, settings: settings)
     }
 

@@ -15,15 +15,17 @@ import Testing
     }
 
     @Test func aFullLineAndItsDefaults() throws {
-        let full = parse(#"{"id": "a", "graph": {"objects": ["red circle"]}, "count": 3, "seed": 9, "sampler": "ddim", "steps": 4, "eta": 0.5, "guidance": 1.5, "relation_guidance": 1, "guidance_cutoff": 0.25, "size": 64}"#)
+        let full = parse(#"{"id": "a", "graph": {"objects": ["red circle"]}, "count": 3, "seed": 9, "sampler": "ddim", "steps": 4, "eta": 0.5, "guidance": 1.5, "relation_guidance": 1, "guidance_cutoff": 0.25, "object_guidance": 40, "size": 64}"#)
         guard case .job(let spec) = full else { Issue.record("\(full)"); return }
         #expect(spec.id == "a" && spec.line == 7 && spec.count == 3 && spec.kind == .image)
-        #expect(spec.settings == SampleSettings(sampler: try SamplerKind(name: "ddim", steps: 4, eta: 0.5), guidance: 1.5, seed: 9, size: 64, relationGuidance: 1, guidanceCutoff: 0.25))
+        #expect(spec.settings == SampleSettings(sampler: try SamplerKind(name: "ddim", steps: 4, eta: 0.5), guidance: 1.5, seed: 9, size: 64, relationGuidance: 1, guidanceCutoff: 0.25,
+                                              objectGuidance: 40))
         let defaults = JobDefaults(sampler: "ddim", steps: 2, guidance: 2, seed: 5, size: 32, count: 4)
         guard case .job(let d) = parse(#"{"id": 12, "graph_path": "g.json"}"#, defaults: defaults) else { Issue.record("defaults"); return }
         #expect(d.id == "12" && d.count == 4 && d.source == .path("g.json"))
         #expect(d.settings == SampleSettings(sampler: try SamplerKind(name: "ddim", steps: 2), guidance: 2, seed: 5, size: 32))
         #expect(d.settings.relationGuidance == SampleSettings.defaultRelationGuidance && d.settings.guidanceCutoff == SampleSettings.defaultGuidanceCutoff)
+        #expect(d.settings.objectGuidance == 150 && SampleSettings.defaultObjectGuidance == 150)
         // A line naming another sampler does not inherit the command's steps for it.
         guard case .job(let other) = parse(#"{"id": "b", "graph_path": "g.json", "sampler": "dpm++2m"}"#, defaults: defaults) else { return }
         #expect(other.settings.sampler == .dpmSolverPlusPlus2M(steps: 20))
@@ -50,6 +52,7 @@ import Testing
             (#"{"id": "a", "graph": {"objects": ["x"]}, "eta": 0.3}"#, "eta", "ddim sampler only"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "guidance": -2}"#, "guidance", "0.0…100.0"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "guidance_cutoff": 1.5}"#, "guidance_cutoff", "share of the schedule in 0…1, got 1.5"),
+            (#"{"id": "a", "graph": {"objects": ["x"]}, "object_guidance": -1}"#, "object_guidance", "expected a number in 0…100000, got -1"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "size": 0}"#, "size", "1…4096"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "kind": "gif"}"#, "kind", "\"image\" or \"video\""),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "kind": "video"}"#, "kind", "a video needs \"frames\""),

@@ -41,6 +41,7 @@ import Testing
                 (#"{"graph": \#(Self.graph), "guidance": 101}"#, "guidance"),
                 (#"{"graph": \#(Self.graph), "guidance_cutoff": 1.5}"#, "guidance_cutoff"),
                 (#"{"graph": \#(Self.graph), "relation_guidance": -1}"#, "relation_guidance"),
+                (#"{"graph": \#(Self.graph), "object_guidance": 1e6}"#, "object_guidance"),
                 (#"{"graph": \#(Self.graph), "size": 20}"#, "size"),
                 (#"{"graph": \#(Self.graph), "seed": -1}"#, "seed"),
                 (#"{"graph": \#(Self.graph), "best_of": 17}"#, "best_of"),

@@ -65,7 +65,7 @@ import Testing
                 #expect(settings["seed"] as? Int == 0 && settings["count"] as? Int == 1)
                 #expect(settings["sampler"] as? String == "dpm++2m" && settings["steps"] as? Int == 20)
                 #expect(settings["guidance"] as? Double == 5 && settings["relation_guidance"] as? Double == 3)
-                #expect(settings["guidance_cutoff"] as? Double == 0.7)
+                #expect(settings["guidance_cutoff"] as? Double == 0.7 && settings["object_guidance"] as? Double == 150)
                 #expect(settings["size"] is NSNull)
             }
         }

@@ -20,7 +20,7 @@ import Testing
         let fromRun = try task.evaluation.drawHeldOut()
         let written = try DiffusionPipeline(modelFile: run.appendingPathComponent("model.safetensors"))
         let settings = SampleSettings(sampler: try SamplerKind(name: task.recipe.evalSampler, steps: task.recipe.evalSteps),
-                                      guidance: task.recipe.evalGuidance, seed: 0, relationGuidance: 0, guidanceCutoff: 0)
+                                      guidance: task.recipe.evalGuidance, seed: 0, relationGuidance: 0, guidanceCutoff: 0, objectGuidance: 0)
         let fromFile = try written.images(task.evaluation.graphs.enumerated().map { ($1, UInt64($0)) }, settings: settings)
         #expect(fromRun.count == 3)
         #expect(fromRun.map(\.pixels) == fromFile.map(\.pixels))
