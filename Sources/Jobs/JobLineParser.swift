@@ -133,6 +133,13 @@ public enum JobLine: Equatable, Sendable {
             }
             objectGuidance = o
         }
+        // Object guidance raises objects in images; a video is drawn without it, and says so.
+        if kind == .video {
+            if let raw = object["object_guidance"], objectGuidance != 0 {
+                return fail("object_guidance", "\(show(raw)): object guidance applies to images; a video is drawn without it")
+            }
+            objectGuidance = 0
+        }
         var bestOf = defaults.bestOf
         if let raw = object["best_of"] {
             guard let n = integer(raw), (1...SampleLimits.mostCandidates).contains(n) else {

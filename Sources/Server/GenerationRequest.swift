@@ -57,7 +57,13 @@ public struct GenerationRequest: Sendable, Equatable {
         let guidance = try values.number("guidance") ?? SampleSettings.defaultGuidance
         let relationGuidance = try values.number("relation_guidance") ?? SampleSettings.defaultRelationGuidance
         let guidanceCutoff = try values.number("guidance_cutoff") ?? SampleSettings.defaultGuidanceCutoff
-        let objectGuidance = try values.number("object_guidance") ?? SampleSettings.defaultObjectGuidance
+        var objectGuidance = try values.number("object_guidance") ?? SampleSettings.defaultObjectGuidance
+        if case .clips = work {
+            if objectGuidance != 0, object["object_guidance"] != nil {
+                throw .badRequest("object_guidance \(objectGuidance): object guidance applies to images; a clip is drawn without it", field: "object_guidance")
+            }
+            objectGuidance = 0
+        }
         let bestOf = try values.integer("best_of") ?? 1
         if bestOf != 1, case .clips = work { throw .badRequest("best_of \(bestOf): best-of-N picks images; a clip is drawn once", field: "best_of") }
         let size = try values.integer("size")

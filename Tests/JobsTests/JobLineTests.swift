@@ -30,7 +30,7 @@ import Testing
         guard case .job(let other) = parse(#"{"id": "b", "graph_path": "g.json", "sampler": "dpm++2m"}"#, defaults: defaults) else { return }
         #expect(other.settings.sampler == .dpmSolverPlusPlus2M(steps: 20))
         guard case .job(let video) = parse(#"{"id": "v", "frames": [{"objects": ["red circle"]}, {"objects": ["red circle"]}]}"#) else { return }
-        #expect(video.kind == .video)
+        #expect(video.kind == .video && video.settings.objectGuidance == 0)
         #expect(parse("   ") == .blank)
     }
 
@@ -53,6 +53,7 @@ import Testing
             (#"{"id": "a", "graph": {"objects": ["x"]}, "guidance": -2}"#, "guidance", "0.0…100.0"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "guidance_cutoff": 1.5}"#, "guidance_cutoff", "share of the schedule in 0…1, got 1.5"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "object_guidance": -1}"#, "object_guidance", "expected a number in 0…100000, got -1"),
+            (#"{"id": "a", "frames": [{"objects": ["x"]}], "object_guidance": 100}"#, "object_guidance", "100: object guidance applies to images; a video is drawn without it"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "size": 0}"#, "size", "1…4096"),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "kind": "gif"}"#, "kind", "\"image\" or \"video\""),
             (#"{"id": "a", "graph": {"objects": ["x"]}, "kind": "video"}"#, "kind", "a video needs \"frames\""),

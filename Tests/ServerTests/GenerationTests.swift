@@ -163,6 +163,10 @@ import Testing
                 #expect(response.status == .badRequest)
                 #expect(Body.error(response.body).field == "frames[1].objects[0]")
             }
+            // Object guidance is for images: asked for a clip, it is refused; left out, the clip is drawn without it.
+            try await client.post(#"{"frames": \#(frames), "object_guidance": 100}"#) { response in
+                #expect(response.status == .badRequest && Body.error(response.body).field == "object_guidance")
+            }
             let id = try await client.post(#"{"frames": \#(frames), "count": 2, "seed": 5, "sampler": "ddim", "steps": 2}"#) {
                 #expect($0.status == .accepted)
                 return Body.object($0.body)["id"] as? String ?? ""
