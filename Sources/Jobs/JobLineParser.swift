@@ -133,12 +133,8 @@ public enum JobLine: Equatable, Sendable {
             }
             objectGuidance = o
         }
-        // Object guidance raises objects in images; a video is drawn without it, and says so.
-        if kind == .video {
-            if let raw = object["object_guidance"], objectGuidance != 0 {
-                return fail("object_guidance", "\(show(raw)): object guidance applies to images; a video is drawn without it")
-            }
-            objectGuidance = 0
+        if kind == .video, let raw = object["object_guidance"], objectGuidance != 0 {
+            return fail("object_guidance", "\(show(raw)): object guidance applies to images; a video is drawn without it")
         }
         var bestOf = defaults.bestOf
         if let raw = object["best_of"] {
@@ -181,7 +177,7 @@ public enum JobLine: Equatable, Sendable {
         }
         let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance, bestOf: bestOf,
                                       guidanceCutoff: guidanceCutoff, objectGuidance: objectGuidance)
-        return .job(JobSpec(id: id, line: line, kind: kind, source: source, count: count, settings: settings))
+        return .job(JobSpec(id: id, line: line, kind: kind, source: source, count: count, settings: kind == .video ? settings.forClips : settings))
     }
 
     /// A graph or frames value decoded by the scene graph reader, its error field prefixed with where it sat in the line.

@@ -103,7 +103,7 @@ public struct CheckReport {
             return "\"\(p)\": {\"relations\": \(v.total), \"accuracy\": \(f(v.total == 0 ? 0 : Double(v.held) / Double(v.total)))}"
         }
         let counts = byObjectCount.keys.sorted().map { "\"\($0)\": \(byObjectCount[$0]!.json)" }
-        return "{\"sampler\": \"\(settings.sampler)\", " + settings.guidanceJSONFields()
+        return "{\"sampler\": \"\(settings.sampler)\", " + settings.guidanceJSONFields
             + (secondsPerImage.map { String(format: "\"seconds_per_image\": %.3f, ", $0) } ?? "")
             + "\"seed\": \(settings.seed), "
             + "\"object_recall\": \(f(overall.objectRecall)), \"relation_accuracy\": \(f(overall.relationAccuracy)), "
@@ -117,12 +117,11 @@ public struct CheckReport {
 
 extension SampleSettings {
     /// The guidance an evaluation drew with, as JSON fields each followed by ", " (relation guidance,
-    /// cutoff and object guidance only when used): shared by the image and the clip evaluation's
-    /// metrics.json; clips are drawn without object guidance, so theirs never names it.
-    func guidanceJSONFields(clips: Bool = false) -> String {
+    /// cutoff and object guidance only when used): shared by the image and the clip evaluation's metrics.json.
+    var guidanceJSONFields: String {
         "\"guidance\": \(guidance), "
             + (relationGuidance != 0 ? "\"relation_guidance\": \(relationGuidance), " : "")
             + (guidanceCutoff != 0 ? "\"guidance_cutoff\": \(guidanceCutoff), " : "")
-            + (objectGuidance != 0 && !clips ? "\"object_guidance\": \(objectGuidance), " : "")
+            + (objectGuidance != 0 ? "\"object_guidance\": \(objectGuidance), " : "")
     }
 }

@@ -74,7 +74,7 @@ public struct VideoEvaluation {
         }
         progress.finish()
         let model = pipeline.maximumFrames == nil ? "image (baseline: frames drawn independently from the same starting noise)" : "video"
-        let json = "{\"sampler\": \"\(settings.sampler)\", " + settings.guidanceJSONFields(clips: true)
+        let json = "{\"sampler\": \"\(settings.sampler)\", " + settings.forClips.guidanceJSONFields
             + "\"seed\": \(settings.seed), \"model\": \"\(model)\", "
             + String(metrics.json.dropFirst())
         try folder.fill { staging in

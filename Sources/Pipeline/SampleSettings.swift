@@ -29,6 +29,14 @@ public struct SampleSettings: Sendable, Equatable {
         self.bestOf = bestOf; self.guidanceCutoff = guidanceCutoff; self.objectGuidance = objectGuidance
     }
 
+    /// The settings a clip is drawn and reported with: object guidance raises objects in images, and
+    /// a clip is drawn without it.
+    public var forClips: SampleSettings {
+        var s = self
+        s.objectGuidance = 0
+        return s
+    }
+
     /// The guidance these settings ask the denoiser for.
     public var classifierFreeGuidance: ClassifierFreeGuidance {
         ClassifierFreeGuidance(scale: guidance, relationScale: relationGuidance, cutoff: guidanceCutoff, objectScale: objectGuidance)

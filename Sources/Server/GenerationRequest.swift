@@ -57,12 +57,9 @@ public struct GenerationRequest: Sendable, Equatable {
         let guidance = try values.number("guidance") ?? SampleSettings.defaultGuidance
         let relationGuidance = try values.number("relation_guidance") ?? SampleSettings.defaultRelationGuidance
         let guidanceCutoff = try values.number("guidance_cutoff") ?? SampleSettings.defaultGuidanceCutoff
-        var objectGuidance = try values.number("object_guidance") ?? SampleSettings.defaultObjectGuidance
-        if case .clips = work {
-            if objectGuidance != 0, object["object_guidance"] != nil {
-                throw .badRequest("object_guidance \(objectGuidance): object guidance applies to images; a clip is drawn without it", field: "object_guidance")
-            }
-            objectGuidance = 0
+        let objectGuidance = try values.number("object_guidance") ?? SampleSettings.defaultObjectGuidance
+        if case .clips = work, objectGuidance != 0, object["object_guidance"] != nil {
+            throw .badRequest("object_guidance \(objectGuidance): object guidance applies to images; a clip is drawn without it", field: "object_guidance")
         }
         let bestOf = try values.integer("best_of") ?? 1
         if bestOf != 1, case .clips = work { throw .badRequest("best_of \(bestOf): best-of-N picks images; a clip is drawn once", field: "best_of") }
@@ -86,8 +83,9 @@ public struct GenerationRequest: Sendable, Equatable {
             let field = message.hasPrefix("--steps") ? "steps" : message.hasPrefix("--eta") ? "eta" : "sampler"
             throw .badRequest(apiMessage(error, option: "--" + field, field: field), field: field)
         }
-        let settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance, bestOf: bestOf,
+        var settings = SampleSettings(sampler: sampler, guidance: guidance, seed: seed, size: size, relationGuidance: relationGuidance, bestOf: bestOf,
                                       guidanceCutoff: guidanceCutoff, objectGuidance: objectGuidance)
+        if case .clips = work { settings = settings.forClips }
         do { try settings.check(for: pipeline) } catch {
             let message = "\(error)"
             let option = ["--relation-guidance", "--guidance-cutoff", "--object-guidance", "--guidance", "--steps", "--size", "--best-of"].first { message.hasPrefix($0) } ?? ""

@@ -135,6 +135,8 @@ enum TinyVideo {
         #expect(figures["model"] as? String == "video")
         // The settings that drew the clips, as for images: the default relation guidance 3 above 0.7·T.
         #expect(figures["guidance"] as? Double == 2 && figures["relation_guidance"] as? Double == 3 && figures["guidance_cutoff"] as? Double == 0.7)
+        // Clips are drawn without object guidance, whatever the settings say, so it is not reported.
+        #expect(try TinyModel.settings().objectGuidance == 150 && figures["object_guidance"] == nil)
         let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
         #expect(written == ["000000.png", "000001.png", "000002.png", "metrics.json"])
         // A bad line fails before any sampling, naming its line.
