@@ -98,8 +98,9 @@ extension SceneChecker {
             let detections = detector.detect(rgb: pixels, width: width, height: height)
             if lastBoxes.count == graph.objects.count, lastBoxes.allSatisfy({ $0 != nil }) {
                 tracked.boxes = lastBoxes.compactMap { $0 }
-            } else if let best = bestAssignment(graph, detections) {
-                tracked.boxes = best.map { detections[$0].box }
+            } else {
+                let best = bestMatch(graph, detections)
+                if best.allSatisfy({ $0 != nil }) { tracked.boxes = best.map { detections[$0!].box } }
             }
             checks.append(check(rgb: pixels, width: width, height: height, graph: tracked))
             let match = matchObjects(tracked, detections)
@@ -127,38 +128,5 @@ extension SceneChecker {
         if frames.count > 1 { flicker /= Double(frames.count - 1) }
         return ClipCheck(frames: checks, identityKept: identity, motionPairs: max(frames.count - 1, 0), consistentPairs: consistent,
                          relationsChange: graphs.relationsChange, flicker: flicker)
-    }
-
-    /// Before an object can be tracked, objects of one class are interchangeable: of the ways to
-    /// assign them to their class's detections, the one under which the most relations hold (the
-    /// image shows the graph if any reading of it does). nil when an object is not found.
-    func bestAssignment(_ graph: SceneGraph, _ detections: [Detection]) -> [Int]? {
-        let match = matchObjects(graph, detections)
-        guard match.allSatisfy({ $0 != nil }) else { return nil }
-        var assignment = match.compactMap { $0 }
-        let groups = Dictionary(grouping: graph.objects.indices, by: { graph.objects[$0] }).values.filter { $0.count > 1 }
-        guard !groups.isEmpty, graph.objects.count <= 8 else { return assignment }
-        func held(_ a: [Int]) -> Int {
-            graph.relationships.filter { r in
-                r.subject < a.count && r.object < a.count
-                    && geometricRelation(subject: detections[a[r.subject]].box, object: detections[a[r.object]].box) == r.predicate
-            }.count
-        }
-        // Every permutation of each group's detections, group after group (at most 8! in all).
-        func permutations(_ xs: [Int]) -> [[Int]] {
-            xs.count <= 1 ? [xs] : xs.indices.flatMap { i in permutations(Array(xs[..<i] + xs[(i + 1)...])).map { [xs[i]] + $0 } }
-        }
-        for group in groups {
-            let detectionsOfGroup = group.map { assignment[$0] }
-            var best = assignment, bestHeld = held(assignment)
-            for p in permutations(detectionsOfGroup) {
-                var candidate = assignment
-                for (object, detection) in zip(group, p) { candidate[object] = detection }
-                let h = held(candidate)
-                if h > bestHeld { best = candidate; bestHeld = h }
-            }
-            assignment = best
-        }
-        return assignment
     }
 }

@@ -70,7 +70,7 @@ public struct SceneChecker: Sendable {
 
     public func check(rgb pixels: [UInt8], width: Int, height: Int, graph: SceneGraph) -> ImageCheck {
         let detections = detector.detect(rgb: pixels, width: width, height: height)
-        let match = matchObjects(graph, detections)
+        let match = graph.boxes == nil ? bestMatch(graph, detections) : matchObjects(graph, detections)
         var foundPairs = 0
         let relationHeld = graph.relationships.map { r -> Bool in
             guard r.subject < match.count, r.object < match.count, let s = match[r.subject], let o = match[r.object] else { return false }
@@ -101,6 +101,38 @@ public struct SceneChecker: Sendable {
         let unexplained = missed.filter { cls in !take { $0.color == cls.color } }
         let wrongColour = unexplained.filter { cls in take { $0.shape == cls.shape } }.count
         return (missed.count - unexplained.count, wrongColour)
+    }
+
+    /// One detection per graph object, by class, with objects of one class interchangeable (an
+    /// image checked without boxes, a clip's frames before its objects can be tracked): of the
+    /// ways to give a class's matched detections to its objects, the one under which the most
+    /// relations hold — the image shows the graph if any reading of it does.
+    func bestMatch(_ graph: SceneGraph, _ detections: [Detection]) -> [Int?] {
+        var match = matchObjects(graph, detections)
+        let groups = Dictionary(grouping: graph.objects.indices, by: { graph.objects[$0] }).values.filter { $0.count > 1 }
+        guard !groups.isEmpty, graph.objects.count <= 8 else { return match }
+        func held(_ m: [Int?]) -> Int {
+            graph.relationships.filter { r in
+                guard r.subject < m.count, r.object < m.count, let s = m[r.subject], let o = m[r.object] else { return false }
+                return geometricRelation(subject: detections[s].box, object: detections[o].box) == r.predicate
+            }.count
+        }
+        // Every permutation of each group's detections (a missed object's nil among them), group
+        // after group: at most 8! in all.
+        func permutations(_ xs: [Int?]) -> [[Int?]] {
+            xs.count <= 1 ? [xs] : xs.indices.flatMap { i in permutations(Array(xs[..<i] + xs[(i + 1)...])).map { [xs[i]] + $0 } }
+        }
+        for group in groups.sorted(by: { $0[0] < $1[0] }) {
+            var best = match, bestHeld = held(match)
+            for p in permutations(group.map { match[$0] }) {
+                var candidate = match
+                for (object, detection) in zip(group, p) { candidate[object] = detection }
+                let h = held(candidate)
+                if h > bestHeld { best = candidate; bestHeld = h }
+            }
+            match = best
+        }
+        return match
     }
 
     /// One detection per graph object, by class; among several candidates of a class the closest to

@@ -17,6 +17,45 @@ import Testing
         #expect(metrics.relationsOfFoundPairs >= metrics.relationsHeld && metrics.foundPairRelationAccuracy >= 0.99)
     }
 
+    @Test func renderedScenesScoreAtTheCeilingWithoutBoxes() {
+        // As `sample --eval` checks (the model draws its own layout): objects of one class are
+        // matched by the reading under which most relations hold. Matched largest-first instead,
+        // the rendered scenes themselves hold only 0.934 of their relations (before this rule).
+        var metrics = CheckMetrics(), shared = 0
+        for i in 0..<2000 {
+            let scene = renderer.scene(seed: 2026, index: i)
+            var graph = scene.graph
+            graph.boxes = nil
+            if Set(graph.objects).count < graph.objects.count { shared += 1 }
+            metrics.add(SceneChecker().check(rgb: scene.pixels, width: 32, height: 32, graph: graph))
+        }
+        #expect(shared > 100)
+        #expect(metrics.objectRecall >= 0.99)
+        #expect(metrics.relationAccuracy >= 0.99)
+    }
+
+    @Test func objectsOfOneClassAreReadTheWayTheGraphHolds() {
+        // Two red squares, the smaller on the left; the graph says square 0 is left of square 1.
+        // Largest-first would give square 0 the right-hand detection and fail the relation.
+        let small = PlacedShape(shapeClass: redSquare.shapeClass, x0: 2, y0: 10, x1: 8, y1: 16)
+        let large = PlacedShape(shapeClass: redSquare.shapeClass, x0: 14, y0: 8, x1: 26, y1: 20)
+        var rng = SplitMix64(seed: 1)
+        let scene = renderer.compose([small, large], nested: false, rng: &rng)
+        var graph = SceneGraph(objects: ["red square", "red square"], relationships: [Relationship(0, "left of", 1)])
+        #expect(SceneChecker().check(rgb: scene.pixels, width: 32, height: 32, graph: graph).allHold)
+        // No reading of a graph the picture does not show holds: square 0 above square 1.
+        graph.relationships = [Relationship(0, "above", 1)]
+        let wrong = SceneChecker().check(rgb: scene.pixels, width: 32, height: 32, graph: graph)
+        #expect(wrong.objectsFound == 2 && wrong.relationsHeld == 0)
+        // With a third object the reading must hold for every relation at once: square 0 left of
+        // square 1 and the blue square left of square 0 cannot both hold with blue at the far right.
+        let blue = PlacedShape(shapeClass: blueSquare.shapeClass, x0: 27, y0: 24, x1: 32, y1: 29)
+        let three = renderer.compose([small, large, blue], nested: false, rng: &rng)
+        graph = SceneGraph(objects: ["red square", "red square", "blue square"],
+                           relationships: [Relationship(0, "left of", 1), Relationship(2, "left of", 0)])
+        #expect(SceneChecker().check(rgb: three.pixels, width: 32, height: 32, graph: graph).relationsHeld == 1)
+    }
+
     /// Repaints every pixel of object k in a new colour.
     func recolor(_ scene: ShapeWorldScene, object k: Int, to color: ShapeColor) -> [UInt8] {
         let cls = ShapeClass(name: scene.graph.objects[k])!
