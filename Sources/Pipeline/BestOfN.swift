@@ -2,8 +2,9 @@ import Foundation
 import Media
 import SceneGraphs
 
-/// Best of N: N candidates per image, kept by the learned graph–image score (`GraphImageScorer`),
-/// never by the ShapeWorld checker — so it works on data that has no checker.
+/// Best of N: N candidates per image, kept by the learned graph–image score (averaged with its
+/// mirror image's, `GraphImageScorer.mirrorAveragedScores`), never by the ShapeWorld checker — so
+/// it works on data that has no checker.
 extension DiffusionPipeline {
     /// Why best-of-N without a scorer is refused (after "--best-of N " or a job line's "N ").
     public static let needsScorer = "needs the pretrained encoders to score candidates (--scorer, or the shipped \(ShippedModel.encoders.rawValue))"
@@ -18,8 +19,8 @@ extension DiffusionPipeline {
     }
 
     /// Each request drawn `settings.bestOf` times (candidate seeds from `candidateSeed`), keeping the
-    /// candidate the scorer places closest to its graph. `progress` counts kept images;
-    /// `stepProgress` follows the denoising steps of the candidates' batch being drawn.
+    /// candidate the scorer places closest to its graph (`mirrorAveragedScores`). `progress` counts
+    /// kept images; `stepProgress` follows the denoising steps of the candidates' batch being drawn.
     func bestImages(_ requests: [(graph: SceneGraph, seed: UInt64)], settings: SampleSettings,
                     progress: ((Int) -> Void)?, cancelled: (() -> Bool)?,
                     stepProgress: ((_ done: Int, _ total: Int) -> Void)?) throws -> [ByteImage] {
@@ -35,7 +36,7 @@ extension DiffusionPipeline {
             let chunk = requests[lower..<min(lower + perChunk, requests.count)]
             let candidates = chunk.flatMap { r in (0..<n).map { (graph: r.graph, seed: Self.candidateSeed(r.seed, candidate: $0)) } }
             let images = try self.images(candidates, settings: single, cancelled: cancelled, stepProgress: stepProgress)
-            let scores = try scorer.scores(graphs: candidates.map(\.graph), images: images)
+            let scores = try scorer.mirrorAveragedScores(graphs: candidates.map(\.graph), images: images)
             for k in 0..<chunk.count {
                 let range = (k * n)..<((k + 1) * n)
                 // The first best on ties: deterministic whatever the batch layout.

@@ -9,7 +9,8 @@ import Tensors
 /// The learned graph–image score: the cosine between a graph's global vector and an image's, from
 /// the pair of encoders that masked-contrastive pretraining trained against each other (a pretrain
 /// run's `encoder.safetensors`). It needs no checker, so it works on any data: best-of-N picks by
-/// it, and evaluations report retrieval and Fréchet figures from it.
+/// it (`mirrorAveragedScores`), and evaluations report retrieval and Fréchet figures
+/// from it.
 public final class GraphImageScorer {
     public let graphEncoder: GraphEncoder
     public let imageEncoder: ImageEncoder
@@ -75,8 +76,9 @@ public final class GraphImageScorer {
         }
     }
 
-    /// Unit-length global vectors [N, G] of the images (RGB, the image encoder's size).
-    public func imageVectors(_ images: [ByteImage]) throws -> Tensor {
+    /// Unit-length global vectors [N, G] of the images (RGB, the image encoder's size), or of the
+    /// images mirrored left to right.
+    public func imageVectors(_ images: [ByteImage], mirrored: Bool = false) throws -> Tensor {
         let c = imageEncoder.configuration
         for image in images where image.width != c.imageSize || image.height != c.imageSize || image.channels != c.inChannels {
             throw SamplingError("\(source): the scorer reads \(c.imageSize)×\(c.imageSize) images with \(c.inChannels) channels, got \(image.width)×\(image.height)×\(image.channels)")
@@ -85,7 +87,10 @@ public final class GraphImageScorer {
             var parts: [Tensor] = []
             for lower in stride(from: 0, to: images.count, by: Self.chunk) {
                 let chunk = images[lower..<min(lower + Self.chunk, images.count)]
-                let batch = concat(chunk.map { $0.tensor().reshaped([1, c.inChannels, c.imageSize, c.imageSize]) }, axis: 0)
+                var batch = concat(chunk.map { $0.tensor().reshaped([1, c.inChannels, c.imageSize, c.imageSize]) }, axis: 0)
+                if mirrored {
+                    batch = Tensor(shape: batch.shape, scalars: mirroredImages(batch.scalars, indices: Array(0..<chunk.count), channels: c.inChannels, size: c.imageSize))
+                }
                 parts.append(imageEncoder.global(imageEncoder.encode(imageEncoder.embed(batch))))
             }
             return parts.isEmpty ? Tensor.zeros([0, c.globalDimension]) : l2Normalize(concat(parts, axis: 0))
@@ -97,6 +102,17 @@ public final class GraphImageScorer {
         guard graphs.count == images.count else { throw SamplingError("scores: \(graphs.count) graphs for \(images.count) images") }
         let g = try graphVectors(graphs), v = try imageVectors(images)
         return (0..<graphs.count).map { PooledRecall.dot(g, $0, v, $0) }
+    }
+
+    /// The score of each pair averaged with the score of its mirror image — the image mirrored left
+    /// to right against the graph with "left of" and "right of" swapped (`SceneGraph.mirrored`), a
+    /// pair as true as the first. The encoders judge left and right from either side, and the mean
+    /// of the two readings ranks candidates better than one (best of N keeps by it).
+    public func mirrorAveragedScores(graphs: [SceneGraph], images: [ByteImage]) throws -> [Float] {
+        guard graphs.count == images.count else { throw SamplingError("mirror-averaged scores: \(graphs.count) graphs for \(images.count) images") }
+        let g = try graphVectors(graphs), v = try imageVectors(images)
+        let gm = try graphVectors(graphs.map(\.mirrored)), vm = try imageVectors(images, mirrored: true)
+        return (0..<graphs.count).map { (PooledRecall.dot(g, $0, v, $0) + PooledRecall.dot(gm, $0, vm, $0)) / 2 }
     }
 
     static let chunk = 64

@@ -24,4 +24,17 @@ extension SceneGraph {
     public var hasHorizontalRelation: Bool {
         relationships.contains { $0.predicate == "left of" || $0.predicate == "right of" }
     }
+
+    /// The graph of this graph's image mirrored left to right: "left of" and "right of" swapped.
+    public var mirrored: SceneGraph {
+        var g = self
+        for i in g.relationships.indices {
+            switch g.relationships[i].predicate {
+            case "left of": g.relationships[i].predicate = "right of"
+            case "right of": g.relationships[i].predicate = "left of"
+            default: break
+            }
+        }
+        return g
+    }
 }

@@ -61,6 +61,37 @@ enum TinyScorer {
         }
     }
 
+    /// The mirror-averaged score is the mean of the pair's score and the score of the image mirrored
+    /// left to right against the graph with left and right swapped (both written out by hand here).
+    @Test func mirrorAveragedScoresAverageThePairAndItsMirror() throws {
+        let dir = TinyPipeline.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("encoder.safetensors")
+        _ = try TinyScorer.write(to: url)
+        let scorer = try GraphImageScorer(file: url)
+        var rng = RandomGenerator(seed: 6)
+        let images = try (0..<3).map { _ in try ByteImage(width: 8, height: 8, channels: 3, pixels: (0..<192).map { _ in UInt8(rng.nextInt(below: 256)) }) }
+        let mirroredImages = try images.map { image in
+            try ByteImage(width: 8, height: 8, channels: 3, pixels: (0..<192).map { i in
+                let pixel = i / 3, channel = i % 3, y = pixel / 8, x = pixel % 8
+                return image.pixels[3 * (y * 8 + 7 - x) + channel]
+            })
+        }
+        let mirroredGraphs = [
+            SceneGraph(objects: ["red circle", "blue square"], relationships: [Relationship(0, "right of", 1)]),
+            SceneGraph(objects: ["blue square", "red circle"], relationships: [Relationship(0, "left of", 1)]),
+            SceneGraph(objects: ["red circle"], relationships: []),
+        ]
+        #expect(TinyScorer.graphs.map(\.mirrored) == mirroredGraphs)
+        let averaged = try scorer.mirrorAveragedScores(graphs: TinyScorer.graphs, images: images)
+        let own = try scorer.scores(graphs: TinyScorer.graphs, images: images)
+        let mirror = try scorer.scores(graphs: mirroredGraphs, images: mirroredImages)
+        for i in 0..<3 {
+            #expect(abs(averaged[i] - (own[i] + mirror[i]) / 2) < 1e-5, "pair \(i): \(averaged[i]) vs \(own[i]), \(mirror[i])")
+            #expect(abs(own[i] - mirror[i]) > 1e-4, "pair \(i): a mirror that changed nothing would pass the line above")
+        }
+    }
+
     @Test func aFileWithoutTheImageEncoderSaysHowToRewriteIt() throws {
         let dir = TinyPipeline.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -79,8 +110,8 @@ enum TinyScorer {
         #expect(message { try pipeline.use(scorer: GraphImageScorer(file: url)) }.hasSuffix("the scorer reads 8×8 images, the model draws 16×16"))
     }
 
-    /// Best of 3 keeps, for each image, the candidate (drawn alone with its candidate seed) that
-    /// scores highest; best of 1 is plain sampling.
+    /// Best of 3 keeps, for each image, the candidate (drawn alone with its candidate seed) with the
+    /// highest mirror-averaged score; best of 1 is plain sampling.
     @Test func bestOfNKeepsTheHighestScoringCandidate() throws {
         let dir = TinyPipeline.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -95,7 +126,7 @@ enum TinyScorer {
         var best = plain
         best.bestOf = 3
         try best.check(for: pipeline)
-        let requests = [(graph: TinyScorer.graphs[0], seed: UInt64(7)), (graph: TinyScorer.graphs[1], seed: UInt64(8))]
+        let requests = [(graph: TinyScorer.graphs[0], seed: UInt64(7)), (graph: TinyScorer.graphs[1], seed: UInt64(11))]
         var counted: [Int] = []
         let kept = try pipeline.images(requests, settings: best, progress: { counted.append($0) })
         #expect(kept.count == 2 && counted.last == 2)
@@ -104,7 +135,7 @@ enum TinyScorer {
             let candidates = try (0..<3).map { j in
                 try pipeline.images([(r.graph, DiffusionPipeline.candidateSeed(r.seed, candidate: j))], settings: plain)[0]
             }
-            let scores = try scorer.scores(graphs: [r.graph, r.graph, r.graph], images: candidates)
+            let scores = try scorer.mirrorAveragedScores(graphs: [r.graph, r.graph, r.graph], images: candidates)
             let winner = scores.indices.max { scores[$0] < scores[$1] } ?? 0
             winners.append(winner)
             #expect(kept[k].pixels == candidates[winner].pixels, "request \(k): candidate \(winner) of scores \(scores)")

@@ -6,6 +6,7 @@ import SceneGraphs
 import ShapeWorld
 import Tensors
 import Testing
+import GraphEncoder
 @testable import Training
 
 @Suite struct PretrainingTests {

@@ -1,7 +1,7 @@
 import Tensors
 
 /// Images `indices` of a [N, C, S, S] pixel array, each mirrored left to right, as [indices.count, C, S, S].
-func mirroredImages(_ pixels: [Float], indices: [Int], channels: Int, size: Int) -> [Float] {
+public func mirroredImages(_ pixels: [Float], indices: [Int], channels: Int, size: Int) -> [Float] {
     let plane = size * size, image = channels * plane
     require(indices.allSatisfy { $0 >= 0 && ($0 + 1) * image <= pixels.count }, "mirroredImages: index out of range of \(pixels.count / max(image, 1)) images")
     var out = [Float](repeating: 0, count: indices.count * image)
