@@ -109,8 +109,10 @@ public struct SceneChecker: Sendable {
     /// relations hold — the image shows the graph if any reading of it does.
     func bestMatch(_ graph: SceneGraph, _ detections: [Detection]) -> [Int?] {
         var match = matchObjects(graph, detections)
-        let groups = Dictionary(grouping: graph.objects.indices, by: { graph.objects[$0] }).values.filter { $0.count > 1 }
-        guard !groups.isEmpty, graph.objects.count <= 8 else { return match }
+        // Groups past 8 objects (8! readings) keep the largest-first reading; the rest of the
+        // graph's groups are still read (a COCO graph of ten objects with two people among them).
+        let groups = Dictionary(grouping: graph.objects.indices, by: { graph.objects[$0] }).values.filter { $0.count > 1 && $0.count <= 8 }
+        guard !groups.isEmpty else { return match }
         func held(_ m: [Int?]) -> Int {
             graph.relationships.filter { r in
                 guard r.subject < m.count, r.object < m.count, let s = m[r.subject], let o = m[r.object] else { return false }
@@ -118,7 +120,7 @@ public struct SceneChecker: Sendable {
             }.count
         }
         // Every permutation of each group's detections (a missed object's nil among them), group
-        // after group: at most 8! in all.
+        // after group.
         func permutations(_ xs: [Int?]) -> [[Int?]] {
             xs.count <= 1 ? [xs] : xs.indices.flatMap { i in permutations(Array(xs[..<i] + xs[(i + 1)...])).map { [xs[i]] + $0 } }
         }

@@ -56,6 +56,24 @@ import Testing
         #expect(SceneChecker().check(rgb: three.pixels, width: 32, height: 32, graph: graph).relationsHeld == 1)
     }
 
+    @Test func aLargeGraphStillReadsItsSameClassObjects() {
+        // Nine objects, two of them red squares (the smaller on the left, as above): a graph past
+        // eight objects is read the same way, group by group.
+        let cells = [(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (2, 1), (0, 2), (1, 2), (2, 2)]
+        let classes = [ShapeClass(color: .red, shape: .square), ShapeClass(color: .red, shape: .square)]
+            + [ShapeColor.green, .blue, .yellow, .magenta, .cyan].map { ShapeClass(color: $0, shape: .square) }
+            + [ShapeClass(color: .green, shape: .triangle), ShapeClass(color: .blue, shape: .triangle)]
+        let shapes = zip(classes, cells).enumerated().map { k, pair in
+            let (x, y) = (pair.1.0 * 11, pair.1.1 * 11), side = k == 0 ? 6 : 9
+            return PlacedShape(shapeClass: pair.0, x0: x, y0: y, x1: x + side, y1: y + side)
+        }
+        var rng = SplitMix64(seed: 1)
+        let scene = renderer.compose(shapes, nested: false, rng: &rng)
+        let graph = SceneGraph(objects: classes.map { "\($0.color.rawValue) \($0.shape.rawValue)" }, relationships: [Relationship(0, "left of", 1)])
+        let check = SceneChecker().check(rgb: scene.pixels, width: 32, height: 32, graph: graph)
+        #expect(check.objectsFound == 9 && check.allHold)
+    }
+
     /// Repaints every pixel of object k in a new colour.
     func recolor(_ scene: ShapeWorldScene, object k: Int, to color: ShapeColor) -> [UInt8] {
         let cls = ShapeClass(name: scene.graph.objects[k])!

@@ -1,4 +1,5 @@
 import Foundation
+import GraphEncoder
 import NN
 import RunLogging
 import Pipeline
@@ -6,7 +7,6 @@ import SceneGraphs
 import ShapeWorld
 import Tensors
 import Testing
-import GraphEncoder
 @testable import Training
 
 @Suite struct PretrainingTests {
